@@ -21,13 +21,31 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/kmm-operator/kmm-operator/pkg/render"
 	"github.com/kmm-operator/kmm-operator/pkg/version"
 )
 
+const usage = `Usage: kmm-operator <command> [flags]
+
+Commands:
+  render    print the objects the operator would create for KafkaMirrorMakers in files
+  version   print the version
+`
+
 func main() {
-	if len(os.Args) > 1 && os.Args[1] != "version" && os.Args[1] != "--version" {
-		fmt.Fprintf(os.Stderr, "kmm-operator: unknown command %q; only \"version\" is available in this build\n", os.Args[1])
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
-	fmt.Println(version.String())
+	switch os.Args[1] {
+	case "render":
+		os.Exit(render.Run(os.Args[2:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
+	case "version", "--version":
+		fmt.Println(version.String())
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "kmm-operator: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
 }
