@@ -17,10 +17,13 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kmm-operator ./cmd/kmm-operator
 
-## test: the complete test suite (unit tests, then the tests against the local control plane)
+FUZZTIME ?= 20s
+
+## test: the complete test suite: unit tests (with the race detector), a bounded fuzz run of the model
 .PHONY: test
 test:
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
+	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./pkg/model
 
 ## verify: formatting, vet, generated code and vendor/ up to date
 .PHONY: verify
