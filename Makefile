@@ -17,13 +17,25 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kmm-operator ./cmd/kmm-operator
 
-FUZZTIME ?= 20s
-
-## test: the complete test suite: unit tests (with the race detector), a bounded fuzz run of the model
+## test: the complete test suite, against the local control plane (hack/test.sh)
 .PHONY: test
 test:
-	$(GO) test -race -count=1 ./...
-	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./pkg/model
+	hack/test.sh
+
+## cluster-up: start the local control plane (builds it on first use), see hack/cluster/README.md
+.PHONY: cluster-up
+cluster-up:
+	hack/cluster/cluster.sh up
+
+## cluster-down: stop the local control plane and delete its state
+.PHONY: cluster-down
+cluster-down:
+	hack/cluster/cluster.sh down
+
+## tools: build the local control plane binaries into bin/ (incremental)
+.PHONY: tools
+tools:
+	hack/tools/build.sh
 
 ## verify: formatting, vet, generated code and vendor/ up to date
 .PHONY: verify

@@ -125,6 +125,10 @@ type liveEnv struct {
 func TestAgainstAPIServer(t *testing.T) {
 	path := os.Getenv(EnvTestKubeconfig)
 	if path == "" {
+		// make test always provides the local control plane; only a bare `go test` may skip.
+		if os.Getenv("KMM_REQUIRE_CLUSTER") != "" {
+			t.Fatalf("KMM_REQUIRE_CLUSTER is set but %s is not: no cluster to test against", EnvTestKubeconfig)
+		}
 		t.Skipf("set %s to an admin kubeconfig of a cluster with the KafkaMirrorMaker CRD to run", EnvTestKubeconfig)
 	}
 	_, ctx := ktesting.NewTestContext(t)
