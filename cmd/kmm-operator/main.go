@@ -21,31 +21,43 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/kmm-operator/kmm-operator/pkg/operator"
 	"github.com/kmm-operator/kmm-operator/pkg/render"
 	"github.com/kmm-operator/kmm-operator/pkg/version"
 )
 
-const usage = `Usage: kmm-operator <command> [flags]
+const usage = `Usage: kmm-operator [command] [flags]
 
 Commands:
+  run       run the operator (the default when no command is given); see 'kmm-operator run --help'
   render    print the objects the operator would create for KafkaMirrorMakers in files
   version   print the version
 `
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+	args := os.Args[1:]
+	cmd := "run"
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a == "-h" || a == "-help" || a == "--help":
+			cmd, args = "help", nil
+		case a == "-version" || a == "--version":
+			cmd, args = "version", nil
+		case a == "" || a[0] != '-':
+			cmd, args = a, args[1:]
+		}
 	}
-	switch os.Args[1] {
+	switch cmd {
+	case "run":
+		os.Exit(operator.Main(args, os.Stdout, os.Stderr, os.LookupEnv))
 	case "render":
-		os.Exit(render.Run(os.Args[2:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
-	case "version", "--version":
+		os.Exit(render.Run(args, os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
+	case "version":
 		fmt.Println(version.String())
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Print(usage)
 	default:
-		fmt.Fprintf(os.Stderr, "kmm-operator: unknown command %q\n\n%s", os.Args[1], usage)
+		fmt.Fprintf(os.Stderr, "kmm-operator: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
 	}
 }
