@@ -17,9 +17,9 @@ limitations under the License.
 package model
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -27,7 +27,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
+	yamlv3 "go.yaml.in/yaml/v3"
 
 	"github.com/kmm-operator/kmm-operator/pkg/apis/kafka/v1beta2"
 )
@@ -148,23 +148,104 @@ func (m *MirrorMaker) metricsJSON(cms ConfigMapGetter) (string, error) {
 	return out, nil
 }
 
+// yamlToCompactJSON parses YAML and writes it as compact JSON, keeping the key order of the
+// document as Jackson does, so the rendered metrics-config.json is byte for byte Strimzi's.
 func yamlToCompactJSON(text string) (string, error) {
 	if !yamlHasContent(text) {
 		return "", fmt.Errorf("no content")
 	}
-	j, err := yaml.YAMLToJSON([]byte(text))
-	if err != nil {
+	var doc yamlv3.Node
+	if err := yamlv3.Unmarshal([]byte(text), &doc); err != nil {
 		return "", err
 	}
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := fromYAMLNode(&doc, 0)
+	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	writeJacksonJSON(&b, v)
 	return b.String(), nil
+}
+
+// orderedObject is a JSON object that remembers the order its keys were written in.
+type orderedObject struct {
+	keys   []string
+	values map[string]any
+}
+
+// maxYAMLDepth bounds nesting (and alias chains) so hostile input cannot exhaust the stack.
+const maxYAMLDepth = 1000
+
+// fromYAMLNode converts a YAML node into nil, bool, string, json.Number, []any or
+// *orderedObject.
+func fromYAMLNode(n *yamlv3.Node, depth int) (any, error) {
+	if depth > maxYAMLDepth {
+		return nil, fmt.Errorf("YAML nested too deeply")
+	}
+	switch n.Kind {
+	case yamlv3.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return fromYAMLNode(n.Content[0], depth+1)
+	case yamlv3.AliasNode:
+		if n.Alias == nil {
+			return nil, fmt.Errorf("unresolved YAML alias")
+		}
+		return fromYAMLNode(n.Alias, depth+1)
+	case yamlv3.MappingNode:
+		obj := &orderedObject{values: make(map[string]any, len(n.Content)/2)}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yamlv3.ScalarNode {
+				return nil, fmt.Errorf("line %d: a mapping key must be a scalar", k.Line)
+			}
+			v, err := fromYAMLNode(n.Content[i+1], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := obj.values[k.Value]; !dup {
+				obj.keys = append(obj.keys, k.Value)
+			}
+			obj.values[k.Value] = v
+		}
+		return obj, nil
+	case yamlv3.SequenceNode:
+		list := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := fromYAMLNode(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		return list, nil
+	case yamlv3.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		switch t := v.(type) {
+		case nil, bool, string:
+			return t, nil
+		case int:
+			return json.Number(strconv.Itoa(t)), nil
+		case int64:
+			return json.Number(strconv.FormatInt(t, 10)), nil
+		case uint64:
+			return json.Number(strconv.FormatUint(t, 10)), nil
+		case float64:
+			if math.IsInf(t, 0) || math.IsNaN(t) {
+				return n.Value, nil
+			}
+			// Exponent form marks it as a double, which writeJacksonJSON prints the Java way (1.0).
+			return json.Number(strconv.FormatFloat(t, 'e', -1, 64)), nil
+		default:
+			// Timestamps and other tagged scalars stay as written.
+			return n.Value, nil
+		}
+	}
+	return nil, fmt.Errorf("unsupported YAML node")
 }
 
 // yamlHasContent reports whether a YAML text holds more than comments, blank lines and document
@@ -206,6 +287,17 @@ func writeJacksonJSON(b *strings.Builder, v any) {
 			writeJacksonJSON(b, e)
 		}
 		b.WriteByte(']')
+	case *orderedObject:
+		b.WriteByte('{')
+		for i, k := range t.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJacksonString(b, k)
+			b.WriteByte(':')
+			writeJacksonJSON(b, t.values[k])
+		}
+		b.WriteByte('}')
 	case map[string]any:
 		b.WriteByte('{')
 		for i, k := range sortedKeys(t) {

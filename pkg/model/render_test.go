@@ -141,7 +141,32 @@ rules:
 `
 	got, err := yamlToCompactJSON(yamlText)
 	require.NoError(t, err)
-	assert.Equal(t, `{"lowercaseOutputName":true,"rules":[{"labels":{"clientId":"$3"},"name":"kafka_server_$1_$2","pattern":"kafka.server<type=(.+), name=(.+)><>Value","tab":"a\tb\u0001","type":"GAUGE","valueFactor":0.5}]}`, got)
+	// Keys keep the document order, as Jackson keeps them.
+	assert.Equal(t, `{"lowercaseOutputName":true,"rules":[{"pattern":"kafka.server<type=(.+), name=(.+)><>Value","name":"kafka_server_$1_$2","type":"GAUGE","labels":{"clientId":"$3"},"valueFactor":0.5,"tab":"a\tb\u0001"}]}`, got)
+
+	cases := map[string]string{
+		"b: 1\na: 2\n":                             `{"b":1,"a":2}`,
+		"ratio: 1.0\ncount: 10\n":                  `{"ratio":1.0,"count":10}`,
+		"x: null\ny: ~\nz: yes\n":                  `{"x":null,"y":null,"z":"yes"}`,
+		"base: &b {k: v}\nuse: *b\n":               `{"base":{"k":"v"},"use":{"k":"v"}}`,
+		"a: 1\nb: 2\na: 3\n":                       `{"a":3,"b":2}`,
+		"list: [1, two, 3.5]\n":                    `{"list":[1,"two",3.5]}`,
+		"big: 12345678901234567890\n":              `{"big":12345678901234567890}`,
+		"when: 2001-12-14\n":                       `{"when":"2001-12-14"}`,
+		"# only a comment\nrules: []\n":            `{"rules":[]}`,
+		"quoted: \"1\"\nunquoted: 1\n":             `{"quoted":"1","unquoted":1}`,
+		"nested:\n  deeper:\n    z: 1\n    a: 2\n": `{"nested":{"deeper":{"z":1,"a":2}}}`,
+	}
+	for in, want := range cases {
+		got, err := yamlToCompactJSON(in)
+		if assert.NoError(t, err, in) {
+			assert.Equal(t, want, got, in)
+		}
+	}
+	_, err = yamlToCompactJSON("a: [unclosed\n")
+	assert.Error(t, err)
+	_, err = yamlToCompactJSON("# nothing but a comment\n")
+	assert.Error(t, err)
 }
 
 func TestVolumeNameSanitising(t *testing.T) {
