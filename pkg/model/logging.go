@@ -24,10 +24,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	yamlv3 "go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	yamlv3 "go.yaml.in/yaml/v3"
 
 	"github.com/kmm-operator/kmm-operator/pkg/apis/kafka/v1beta2"
 )
