@@ -22,6 +22,11 @@ build:
 test:
 	hack/test.sh
 
+## run: the one-command demo: local control plane, the operator in the foreground, the minimal example
+.PHONY: run
+run:
+	hack/run.sh
+
 ## cluster-up: start the local control plane (builds it on first use), see hack/cluster/README.md
 .PHONY: cluster-up
 cluster-up:

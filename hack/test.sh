@@ -26,5 +26,8 @@ export KMM_TEST_KUBECONFIG="${ROOT}/.local/kubeconfig"
 export KMM_TEST_OPERATOR_KUBECONFIG="${ROOT}/.local/operator.kubeconfig"
 export GOFLAGS=-mod=vendor
 
-go test -race -count=1 -timeout 40m ./...
+# The end-to-end suite restarts the API server (Test12ControlPlaneRestart), so it runs on its own,
+# after every other package.
+go test -race -count=1 -timeout 40m $(go list ./... | grep -v '/test/e2e$')
+go test -race -count=1 -timeout 30m ./test/e2e
 go test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME}" ./pkg/model

@@ -339,6 +339,8 @@ start_kube_scheduler() {
     --profiling=false
 }
 
+# kwok renews the node's Lease (--node-lease-duration-seconds); without it node-lifecycle marks
+# the node Unknown after ~50 s and every pod on it NotReady for good.
 start_kwok() {
   local configs=() f
   for f in "${KWOK_STAGES_DIR}"/*.yaml; do
@@ -350,6 +352,7 @@ start_kwok() {
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --manage-nodes-with-label-selector= \
+    --node-lease-duration-seconds=40 \
     --server-address="127.0.0.1:${KWOK_PORT}"
 }
 

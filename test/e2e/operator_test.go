@@ -1,0 +1,349 @@
+/*
+Copyright The kmm-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Operator settings of the suite: short, so that waits stay short on a small machine.
+const (
+	// defaultOperationTimeout bounds a rollout; generous enough for a busy 2-core machine, where
+	// a kwok Pod is Ready a few seconds after it is created.
+	defaultOperationTimeout = 90 * time.Second
+	// defaultFullReconciliation is long enough that no periodic pass runs during a test: every
+	// reaction the suite measures must come from a watch event.
+	defaultFullReconciliation = 10 * time.Minute
+)
+
+// operatorOptions configure one operator process.
+type operatorOptions struct {
+	// name tells the processes of one test apart in logs ("a", "b", ...); default "operator".
+	name string
+	// kubeconfig defaults to .local/operator.kubeconfig (the non-admin token user).
+	kubeconfig string
+	// namespaces to watch (--watch-namespaces); required: the cluster is shared.
+	namespaces []string
+	// operationTimeout defaults to defaultOperationTimeout.
+	operationTimeout time.Duration
+	// args are extra flags.
+	args []string
+}
+
+// operatorProc is the kmm-operator binary running out of cluster.
+type operatorProc struct {
+	name     string
+	cmd      *exec.Cmd
+	url      string // http://127.0.0.1:<port> of /healthz, /readyz and /metrics
+	logPath  string
+	exited   chan struct{}
+	exitCode int
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+var nonFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// startOperator runs `kmm-operator run` with its own HTTP port and its log in a file of logDir,
+// and stops it (SIGTERM, then SIGKILL) at the end of the test. Nothing of the test's
+// environment is inherited but PATH and HOME, so no Strimzi variable changes the rendering.
+func startOperator(t *testing.T, o operatorOptions) *operatorProc {
+	t.Helper()
+	require.NotEmpty(t, o.namespaces, "an operator of the suite must watch only its test's namespaces")
+	if o.name == "" {
+		o.name = "operator"
+	}
+	if o.kubeconfig == "" {
+		o.kubeconfig = operatorKubeconfig
+	}
+	if o.operationTimeout == 0 {
+		o.operationTimeout = defaultOperationTimeout
+	}
+	port := freePort(t)
+	p := &operatorProc{
+		name:    o.name,
+		url:     fmt.Sprintf("http://127.0.0.1:%d", port),
+		logPath: filepath.Join(logDir, nonFileChars.ReplaceAllString(t.Name(), "_")+"-"+o.name+".log"),
+		exited:  make(chan struct{}),
+	}
+	args := append([]string{"run",
+		"--kubeconfig", o.kubeconfig,
+		"--http-address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--watch-namespaces", strings.Join(o.namespaces, ","),
+		"--operation-timeout", o.operationTimeout.String(),
+		"--full-reconciliation-interval", defaultFullReconciliation.String(),
+		"--shutdown-timeout", "5s",
+		"--api-check-timeout", "30s",
+		"-v=2",
+	}, o.args...)
+	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	require.NoError(t, err)
+	fmt.Fprintf(logFile, "==== %s %s %s\n", time.Now().UTC().Format(time.RFC3339Nano), binary, strings.Join(args, " "))
+	p.cmd = exec.Command(binary, args...)
+	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	require.NoError(t, p.cmd.Start())
+	t.Logf("started operator %s (pid %d): %s", p.name, p.cmd.Process.Pid, strings.Join(args, " "))
+	go func() {
+		_ = p.cmd.Wait()
+		p.exitCode = p.cmd.ProcessState.ExitCode()
+		logFile.Close()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-p.exited:
+			case <-time.After(15 * time.Second):
+				_ = p.cmd.Process.Kill()
+				<-p.exited
+			}
+		}
+		if t.Failed() {
+			t.Logf("---- operator %s (exit code %d), last 60 lines of %s ----\n%s", p.name, p.exitCode, p.logPath, tail(p.log(), 60))
+		}
+	})
+	return p
+}
+
+// log returns the operator's whole log so far.
+func (p *operatorProc) log() string {
+	b, _ := os.ReadFile(p.logPath)
+	return string(b)
+}
+
+// alive returns an error once the process has exited, to end a poll early.
+func (p *operatorProc) alive() error {
+	select {
+	case <-p.exited:
+		return fmt.Errorf("operator %s exited with code %d", p.name, p.exitCode)
+	default:
+		return nil
+	}
+}
+
+// stop sends sig and waits for the exit; it returns the exit code and how long the exit took.
+func (p *operatorProc) stop(t *testing.T, sig syscall.Signal, timeout time.Duration) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	require.NoError(t, p.cmd.Process.Signal(sig))
+	select {
+	case <-p.exited:
+		return p.exitCode, time.Since(start)
+	case <-time.After(timeout):
+		t.Fatalf("operator %s did not exit within %s of %s", p.name, timeout, sig)
+		return -1, 0
+	}
+}
+
+func (p *operatorProc) get(path string) (int, string) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(p.url + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// waitReady waits until /readyz answers 200 and returns how long that took.
+func (p *operatorProc) waitReady(t *testing.T) time.Duration {
+	t.Helper()
+	return eventually(t, 90*time.Second, "operator "+p.name+" /readyz", func() (bool, string) {
+		if err := p.alive(); err != nil {
+			t.Fatalf("%v before it was ready", err)
+		}
+		code, body := p.get("/readyz")
+		return code == http.StatusOK, fmt.Sprintf("%d %s", code, strings.TrimSpace(body))
+	})
+}
+
+// metrics returns the /metrics text.
+func (p *operatorProc) metrics(t *testing.T) string {
+	t.Helper()
+	code, body := p.get("/metrics")
+	require.Equal(t, http.StatusOK, code, "GET %s/metrics: %s", p.url, body)
+	return body
+}
+
+// metricSum adds up the samples of the metric whose label text contains every filter.
+func metricSum(body, name string, filters ...string) (float64, bool) {
+	sum, found := 0.0, false
+	sc := bufio.NewScanner(strings.NewReader(body))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		labels := ""
+		if i, j := strings.Index(line, "{"), strings.LastIndex(line, "}"); i == len(name) && j > i {
+			labels = line[i:j]
+		}
+		ok := true
+		for _, f := range filters {
+			if !strings.Contains(labels, f) {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(line)
+		if v, err := strconv.ParseFloat(fields[len(fields)-1], 64); err == nil {
+			sum += v
+			found = true
+		}
+	}
+	return sum, found
+}
+
+// writeVerbs are the API verbs that change something.
+var writeVerbs = []string{"apply", "create", "update", "patch", "delete"}
+
+// writes sums the process's write requests to the API server, without its Lease and the start-up
+// access reviews: what it wrote to KafkaMirrorMakers (status) and their children, plus Events.
+func (p *operatorProc) writes(t *testing.T, resources ...string) float64 {
+	t.Helper()
+	body := p.metrics(t)
+	total := 0.0
+	for _, verb := range writeVerbs {
+		if len(resources) > 0 {
+			for _, r := range resources {
+				n, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="`+r+`"`)
+				total += n
+			}
+			continue
+		}
+		all, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
+		leases, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="leases"`)
+		reviews, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="selfsubjectaccessreviews"`)
+		events, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="events"`)
+		total += all - leases - reviews - events
+	}
+	return total
+}
+
+// writesByResource describes the process's write requests per verb and resource, for logs.
+func (p *operatorProc) writesByResource(t *testing.T) string {
+	t.Helper()
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(p.metrics(t)))
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "kmm_client_requests_total{") {
+			continue
+		}
+		for _, verb := range writeVerbs {
+			if strings.Contains(line, `verb="`+verb+`"`) {
+				out = append(out, strings.TrimPrefix(line, "kmm_client_requests_total"))
+			}
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// reconciliations returns the operator's strimzi_reconciliations_total for a namespace.
+func (p *operatorProc) reconciliations(t *testing.T, ns string) float64 {
+	t.Helper()
+	n, _ := metricSum(p.metrics(t), "strimzi_reconciliations_total", `namespace="`+ns+`"`)
+	return n
+}
+
+// quiesce waits until the operator's workqueue is empty and no reconciliation is running, and
+// returns the reconciliation count of ns at that point. A negative assertion ("the operator did
+// not write") made after quiesce covers every event the operator had received until then.
+func (p *operatorProc) quiesce(t *testing.T, ns string) float64 {
+	t.Helper()
+	var count float64
+	eventually(t, 60*time.Second, "operator "+p.name+" idle (empty workqueue, nothing in progress)", func() (bool, string) {
+		if err := p.alive(); err != nil {
+			t.Fatal(err)
+		}
+		body := p.metrics(t)
+		depth, _ := metricSum(body, "workqueue_depth", `name="kafkamirrormakers"`)
+		unfinished, _ := metricSum(body, "workqueue_unfinished_work_seconds", `name="kafkamirrormakers"`)
+		count, _ = metricSum(body, "strimzi_reconciliations_total", `namespace="`+ns+`"`)
+		return depth == 0 && unfinished == 0, fmt.Sprintf("depth %v, unfinished work %vs", depth, unfinished)
+	})
+	return count
+}
+
+// forbidden finds authorization failures in a log.
+var forbidden = regexp.MustCompile(`(?i)\b403\b|forbidden`)
+
+// requireNo403 fails when the operator's log shows an authorization failure.
+func requireNo403(t *testing.T, p *operatorProc) {
+	t.Helper()
+	for _, line := range strings.Split(p.log(), "\n") {
+		if forbidden.MatchString(line) {
+			t.Errorf("operator %s logged an authorization failure: %s", p.name, line)
+		}
+	}
+}
+
+// klogTime matches the header of a klog line: Lmmdd hh:mm:ss.uuuuuu.
+var klogTime = regexp.MustCompile(`^[IWEF](\d{4} \d{2}:\d{2}:\d{2}\.\d{6})`)
+
+// requireNo403Outside is requireNo403 for log lines outside [from, to]; it returns how many
+// authorization failures were logged inside.
+func requireNo403Outside(t *testing.T, p *operatorProc, from, to time.Time) int {
+	t.Helper()
+	inside := 0
+	for _, line := range strings.Split(p.log(), "\n") {
+		if !forbidden.MatchString(line) {
+			continue
+		}
+		if m := klogTime.FindStringSubmatch(line); m != nil {
+			ts, err := time.ParseInLocation("0102 15:04:05.000000", m[1], time.Local)
+			if err == nil {
+				ts = ts.AddDate(from.Year(), 0, 0)
+				if !ts.Before(from.Add(-time.Second)) && !ts.After(to) {
+					inside++
+					continue
+				}
+			}
+		}
+		t.Errorf("operator %s logged an authorization failure: %s", p.name, line)
+	}
+	return inside
+}
