@@ -27,6 +27,11 @@ test:
 run:
 	hack/run.sh
 
+## bench: benchmarks on the local control plane (BENCH_N=1000 by default; BENCH_N=50 is the quick mode), see docs/benchmarks.md
+.PHONY: bench
+bench:
+	$(GO) run ./test/bench
+
 ## cluster-up: start the local control plane (builds it on first use), see hack/cluster/README.md
 .PHONY: cluster-up
 cluster-up:
