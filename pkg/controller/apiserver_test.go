@@ -169,7 +169,17 @@ func TestAgainstAPIServer(t *testing.T) {
 		<-done
 	}()
 	require.Eventually(t, c.HasSynced, 30*time.Second, 50*time.Millisecond)
-	go playDeploymentController(ctx, admin, ns)
+	played := make(chan struct{})
+	go func() {
+		defer close(played)
+		playDeploymentController(ctx, admin, ns)
+	}()
+	// Stop the simulated Deployment controller before the test returns: a goroutine that
+	// outlives its test would race with the next one.
+	defer func() {
+		cancel()
+		<-played
+	}()
 
 	e := &liveEnv{t: t, ctx: ctx, ns: ns, admin: admin, kmm: adminKMM, log: log, c: c, m: m}
 
@@ -212,6 +222,9 @@ func TestAgainstAPIServer(t *testing.T) {
 			d := e.deployment("scram-mirror-maker")
 			return d.Spec.Template.Annotations[model.AnnotationAuthHash] != before.Spec.Template.Annotations[model.AnnotationAuthHash]
 		}, 30*time.Second, 50*time.Millisecond)
+		// The resource's generation does not change on a rotation, so Ready alone could be the
+		// status from before the rollout: wait for the rollout itself to finish first.
+		e.waitDeploymentRolledOut("scram-mirror-maker")
 		e.waitReady("scram")
 		e.quiesce()
 		assert.Len(t, e.log.matching("PATCH", "/deployments/scram-mirror-maker"), 1, "%v", e.log.all())
@@ -231,6 +244,7 @@ func TestAgainstAPIServer(t *testing.T) {
 		patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":%q}}}}}`, time.Now().Format(time.RFC3339))
 		_, err := admin.AppsV1().Deployments(ns).Patch(ctx, "foo-mirror-maker", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl-rollout"})
 		require.NoError(t, err)
+		e.waitDeploymentRolledOut("foo-mirror-maker")
 		e.waitReady("foo")
 		e.quiesce()
 		assert.Empty(t, e.log.matching("PATCH", "/deployments/"), "%v", e.log.all())
@@ -315,6 +329,20 @@ func (e *liveEnv) waitReady(name string) {
 		c := k.Status.Conditions[0]
 		return *k.Status.ObservedGeneration == k.Generation && ptr.Deref(c.Type, "") == v1beta2.ConditionReady && ptr.Deref(c.Status, "") == statusTrue
 	}, 60*time.Second, 50*time.Millisecond, "%s never became Ready", name)
+}
+
+// waitDeploymentRolledOut waits until the Deployment's status reports its current generation
+// with every replica updated and available.
+func (e *liveEnv) waitDeploymentRolledOut(name string) {
+	e.t.Helper()
+	require.Eventually(e.t, func() bool {
+		d, err := e.admin.AppsV1().Deployments(e.ns).Get(e.ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false
+		}
+		r := ptr.Deref(d.Spec.Replicas, 1)
+		return d.Status.ObservedGeneration == d.Generation && d.Status.UpdatedReplicas == r && d.Status.AvailableReplicas == r
+	}, 60*time.Second, 50*time.Millisecond, "Deployment %s never finished its rollout", name)
 }
 
 // quiesce waits until the controller has had nothing to do for a while.

@@ -43,6 +43,12 @@ import (
 	"github.com/kmm-operator/kmm-operator/pkg/metrics"
 )
 
+// The event recorder encodes the KafkaMirrorMaker it reports on with client-go's scheme, so the
+// kind is registered there once, before any controller (or any concurrent decode) can run.
+func init() {
+	utilruntime.Must(kmmscheme.AddToScheme(kubescheme.Scheme))
+}
+
 // retryMaxDelay caps the per-item exponential backoff (from 5 ms) of failed reconciliations.
 const retryMaxDelay = 5 * time.Minute
 
@@ -102,7 +108,6 @@ func New(cfg Config, kube kubernetes.Interface, kmm versioned.Interface, meta me
 		m = metrics.New()
 	}
 	cfg = cfg.withDefaults()
-	utilruntime.Must(kmmscheme.AddToScheme(kubescheme.Scheme))
 
 	c := &Controller{
 		cfg:              cfg,
