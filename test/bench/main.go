@@ -110,7 +110,7 @@ func run() error {
 			return fmt.Errorf("BENCH_TIMEOUT: %w", err)
 		}
 	}
-	if b.root, err = findRoot(); err != nil {
+	if b.root, err = clustertest.RepoRoot(); err != nil {
 		return err
 	}
 	b.outDir = filepath.Join(b.root, ".local/bench")
@@ -195,23 +195,6 @@ func (b *bench) measure(ctx context.Context) error {
 		return fmt.Errorf("failover: %w", err)
 	}
 	return nil
-}
-
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "hack/cluster/cluster.sh")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("repository root (with hack/cluster/cluster.sh) not found")
-		}
-		dir = parent
-	}
 }
 
 func logf(format string, args ...any) {

@@ -18,7 +18,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -34,6 +33,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kmm-operator/kmm-operator/pkg/generated/clientset/versioned"
+	"github.com/kmm-operator/kmm-operator/pkg/operator/clustertest"
 )
 
 // Environment variables of the suite.
@@ -72,7 +72,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) (code int) {
 	var err error
-	if root, err = findRoot(); err != nil {
+	if root, err = clustertest.RepoRoot(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
@@ -149,23 +149,6 @@ func run(m *testing.M) (code int) {
 	code = m.Run()
 	fmt.Fprintf(os.Stderr, "e2e: suite took %s\n", time.Since(suiteStart).Round(time.Second))
 	return code
-}
-
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "hack/cluster/cluster.sh")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("repository root (with hack/cluster/cluster.sh) not found")
-		}
-		dir = parent
-	}
 }
 
 // printComponentLogs writes the last lines of every control plane log in .local/logs.

@@ -28,6 +28,26 @@ import (
 	"time"
 )
 
+// RepoRoot returns the repository root: the nearest directory, from the working directory
+// upwards, that holds hack/cluster/cluster.sh. Test binaries run in their package directory, the
+// benchmark wherever it is started from.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "hack/cluster/cluster.sh")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("repository root (with hack/cluster/cluster.sh) not found")
+		}
+		dir = parent
+	}
+}
+
 // UseLocalCluster makes sure the local control plane (hack/cluster) is up for a test binary and
 // returns the function to call when the tests are done. Test binaries of several packages may
 // run at once (`go test ./...`), so they coordinate through a lock file in .local/: bringing the

@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -75,7 +74,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	var err error
-	if root, err = findRoot(); err != nil {
+	if root, err = RepoRoot(); err != nil {
 		fmt.Fprintln(os.Stderr, "clustertest:", err)
 		return 1
 	}
@@ -111,23 +110,6 @@ func run(m *testing.M) int {
 	admin = kubernetes.NewForConfigOrDie(adminConfig)
 	adminKMM = versioned.NewForConfigOrDie(adminConfig)
 	return m.Run()
-}
-
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "hack/cluster/cluster.sh")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("repository root (with hack/cluster/cluster.sh) not found")
-		}
-		dir = parent
-	}
 }
 
 func randSuffix() string {
