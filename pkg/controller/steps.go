@@ -106,9 +106,12 @@ func (c *Controller) event(st *reconcileState, eventType, reason, format string,
 	c.recorder.Eventf(st.kmm, eventType, reason, format, args...)
 }
 
+// childEvent records the update of an existing child as an Event. Creating the children of a new
+// resource records none: those are expected, the resource's status tells the outcome, and at a
+// thousand resources four Events each would be most of the operator's writes. Creation is logged.
 func (c *Controller) childEvent(st *reconcileState, kind, name string, created bool) {
 	if created {
-		c.event(st, corev1.EventTypeNormal, "Created", "Created %s %s", kind, name)
+		st.logger.V(2).Info("Created child", "kind", kind, "name", name)
 		return
 	}
 	c.event(st, corev1.EventTypeNormal, "Updated", "Updated %s %s", kind, name)
