@@ -503,6 +503,27 @@ func TestDriftIsRepaired(t *testing.T) {
 	assert.Equal(t, "my-image:latest", f.deployment("foo-mirror-maker").Spec.Template.Spec.Containers[0].Image)
 }
 
+// TestChildComparedOncePerVersion: a child whose resourceVersion and desired body are unchanged
+// since it was last found (or made) to match is not compared again. The test breaks that
+// assumption on purpose (a change without a new resourceVersion, which the API server never
+// makes) to show the comparison is skipped, and that a new desired body compares again.
+func TestChildComparedOncePerVersion(t *testing.T) {
+	f := newFixture(t, []*v1beta2.KafkaMirrorMaker{newKMM("foo")}, nil)
+	f.establish("foo")
+	d := f.deployment("foo-mirror-maker").DeepCopy()
+	d.Spec.Template.Spec.Containers[0].Image = "hacked:1"
+	require.NoError(t, f.kube.Tracker().Update(deploymentsGVR, d, testNamespace, metav1.UpdateOptions{FieldManager: "test"}))
+	f.syncCaches()
+	f.clearActions()
+	f.mustReconcile("foo")
+	assert.Empty(t, f.patches("deployments"), "same resourceVersion, same desired body: not compared")
+
+	f.editKMM("foo", func(k *v1beta2.KafkaMirrorMaker) { k.Spec.Include = ptr.To("other.*") })
+	f.mustReconcile("foo")
+	require.Len(t, f.patches("deployments"), 1, "a new desired body is compared, and applied")
+	assert.Equal(t, "my-image:latest", f.deployment("foo-mirror-maker").Spec.Template.Spec.Containers[0].Image)
+}
+
 // TestScaleDownBeforeTemplateChange: replicas go down first, with the old template, and the new
 // template follows at the lower count.
 func TestScaleDownBeforeTemplateChange(t *testing.T) {
@@ -626,4 +647,5 @@ func TestDeletedResource(t *testing.T) {
 	assert.Nil(t, st)
 	assert.Empty(t, f.actions())
 	assert.Equal(t, 0, testutil.CollectAndCount(f.metrics.ResourceState))
+	assert.Empty(t, f.c.verified, "the children's comparison records go with the resource")
 }

@@ -86,10 +86,15 @@ type Controller struct {
 	// fresh holds objects returned by the operator's own writes while the informer cache still
 	// has the older version (see freshen).
 	fresh map[freshKey]freshRecord
+	// verified remembers, per child, the resourceVersion last found (or made) to match a desired
+	// apply body, and that body's digest (see ensure).
+	verified map[freshKey]verifiedRecord
 	// states remembers the reason label of the strimzi_resource_state series of each resource.
 	states map[cache.ObjectName]string
 
 	started bool
+	// informersOnce starts the informers once, from WarmUp or Run.
+	informersOnce sync.Once
 }
 
 // New builds the controller, its informers (not started yet), event handlers and workqueue.
@@ -123,6 +128,7 @@ func New(cfg Config, kube kubernetes.Interface, kmm versioned.Interface, meta me
 		waits:            map[types.UID]waitRecord{},
 		usedRefs:         map[types.UID]map[string]string{},
 		fresh:            map[freshKey]freshRecord{},
+		verified:         map[freshKey]verifiedRecord{},
 		states:           map[cache.ObjectName]string{},
 	}
 	c.queue = workqueue.NewTypedRateLimitingQueueWithConfig(
@@ -138,7 +144,7 @@ func New(cfg Config, kube kubernetes.Interface, kmm versioned.Interface, meta me
 
 	logger := klog.Background().WithName("kafkamirrormaker-controller")
 	for _, ns := range cfg.watchedNamespaces() {
-		set, err := newInformerSet(ns, cfg.Selector, kube, kmm, meta)
+		set, err := newInformerSet(ns, cfg.Selector, cfg.FieldManager, kube, kmm, meta)
 		if err != nil {
 			return nil, fmt.Errorf("controller: informers for namespace %q: %w", ns, err)
 		}

@@ -75,7 +75,9 @@ type informerSet struct {
 	informers []cache.SharedIndexInformer
 }
 
-func newInformerSet(namespace string, selector labels.Selector, kube kubernetes.Interface, kmm versioned.Interface, md metadata.Interface) (*informerSet, error) {
+// newInformerSet builds the informers of one namespace. fieldManager is the operator's server-side
+// apply field manager: the child caches keep only its managedFields entry.
+func newInformerSet(namespace string, selector labels.Selector, fieldManager string, kube kubernetes.Interface, kmm versioned.Interface, md metadata.Interface) (*informerSet, error) {
 	s := &informerSet{namespace: namespace}
 	s.kmmFactory = kmminformers.NewSharedInformerFactoryWithOptions(kmm, 0,
 		kmminformers.WithNamespace(namespace),
@@ -89,6 +91,7 @@ func newInformerSet(namespace string, selector labels.Selector, kube kubernetes.
 	s.kubeFactory = kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
 		kubeinformers.WithNamespace(namespace),
 		kubeinformers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = childSelector }),
+		kubeinformers.WithTransform(keepManagedFieldsOf(fieldManager)),
 	)
 	s.metaFactory = metadatainformer.NewFilteredSharedInformerFactory(md, 0, namespace, nil)
 
@@ -160,6 +163,30 @@ func stripManagedFields(obj interface{}) (interface{}, error) {
 		a.SetManagedFields(nil)
 	}
 	return obj, nil
+}
+
+// keepManagedFieldsOf drops every managedFields entry of a cached child except fieldManager's:
+// deciding whether a child needs an apply reads only the fields this manager owns, and the other
+// entries (the Deployment controller's status updates, kubectl's, Strimzi's) cost memory for every
+// cached child.
+func keepManagedFieldsOf(fieldManager string) cache.TransformFunc {
+	return func(obj interface{}) (interface{}, error) {
+		a, err := meta.Accessor(obj)
+		if err != nil {
+			return obj, nil
+		}
+		all := a.GetManagedFields()
+		var own []metav1.ManagedFieldsEntry
+		for _, e := range all {
+			if e.Manager == fieldManager {
+				own = append(own, e)
+			}
+		}
+		if len(own) != len(all) {
+			a.SetManagedFields(own)
+		}
+		return obj, nil
+	}
 }
 
 // stripMetadata keeps only what the metadata-only Secret and ConfigMap informers are for: name,

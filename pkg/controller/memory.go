@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"crypto/sha256"
 	"maps"
 	"time"
 
@@ -88,6 +89,33 @@ func (c *Controller) freshen(kind, ns, name string, cached runtime.Object) runti
 	return cached
 }
 
+// verifiedRecord says that the child at resourceVersion rv already is what applying the body
+// with digest body makes it.
+type verifiedRecord struct {
+	rv   string
+	body [sha256.Size]byte
+}
+
+// isVerified reports whether the child at rv was already found to match body.
+func (c *Controller) isVerified(kind, ns, name, rv string, body [sha256.Size]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rec, ok := c.verified[freshKey{kind, ns, name}]
+	return ok && rv != "" && rec.rv == rv && rec.body == body
+}
+
+// setVerified records that the child at rv matches body; an empty rv forgets the child.
+func (c *Controller) setVerified(kind, ns, name, rv string, body [sha256.Size]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := freshKey{kind, ns, name}
+	if rv == "" {
+		delete(c.verified, key)
+		return
+	}
+	c.verified[key] = verifiedRecord{rv: rv, body: body}
+}
+
 // waitRecord remembers since when a resource has been waiting for its Deployment to be observed
 // or ready at one generation.
 type waitRecord struct {
@@ -151,6 +179,11 @@ func (c *Controller) forgetResource(key cache.ObjectName) {
 		case k.kind == model.Kind && k.name == key.Name,
 			k.name == component, k.name == component+"-config":
 			delete(c.fresh, k)
+		}
+	}
+	for k := range c.verified {
+		if k.namespace == key.Namespace && (k.name == component || k.name == component+"-config") {
+			delete(c.verified, k)
 		}
 	}
 	if reason, ok := c.states[key]; ok {
