@@ -213,11 +213,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	defer c.queue.ShutDown()
 
 	logger.Info("Starting controller", "namespaces", c.cfg.watchedNamespaces(), "selector", c.selectorLabel, "workers", c.cfg.Workers)
-	for _, s := range c.setList {
-		s.start(ctx)
-	}
-	if !cache.WaitForNamedCacheSyncWithContext(ctx, c.HasSynced) {
-		return fmt.Errorf("controller: caches did not sync: %w", context.Cause(ctx))
+	if err := c.WarmUp(ctx); err != nil {
+		return err
 	}
 	for _, s := range c.setList {
 		c.updateGauges(s)
@@ -235,6 +232,22 @@ func (c *Controller) Run(ctx context.Context) error {
 	logger.Info("Shutting down controller")
 	c.queue.ShutDown()
 	wg.Wait()
+	return nil
+}
+
+// WarmUp starts the informers, the first time it is called (by Run or before it), and waits
+// until their caches are synced. Their event handlers fill the queue, which only Run's workers
+// drain: a standby replica warms up while it waits for the Lease and reconciles nothing. The
+// informers stop when the ctx of the first call is done.
+func (c *Controller) WarmUp(ctx context.Context) error {
+	c.informersOnce.Do(func() {
+		for _, s := range c.setList {
+			s.start(ctx)
+		}
+	})
+	if !cache.WaitForNamedCacheSyncWithContext(ctx, c.HasSynced) {
+		return fmt.Errorf("controller: caches did not sync: %w", context.Cause(ctx))
+	}
 	return nil
 }
 

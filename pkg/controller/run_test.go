@@ -84,6 +84,50 @@ func TestRun(t *testing.T) {
 	assert.Nil(t, k.Status, "not watched")
 }
 
+// TestWarmUpReconcilesNothing: a warmed-up controller (a standby) has synced caches and a queue
+// holding its resources, and has made no write; Run then reconciles them without starting the
+// informers again.
+func TestWarmUpReconcilesNothing(t *testing.T) {
+	_, ctx := ktesting.NewTestContext(t)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	kube := kubefake.NewClientset()
+	kmmc := kmmfake.NewSimpleClientset(newKMM("foo"))
+	cfg := DefaultConfig()
+	cfg.Namespaces = []string{testNamespace}
+	c, err := New(cfg, kube, kmmc, metadatafake.NewSimpleMetadataClient(metadatafake.NewTestScheme()), record.NewFakeRecorder(100), metrics.New())
+	require.NoError(t, err)
+
+	require.NoError(t, c.WarmUp(ctx))
+	assert.True(t, c.HasSynced())
+	require.Eventually(t, func() bool { return c.queue.Len() == 1 }, 10*time.Second, 10*time.Millisecond, "the resource waits in the queue")
+	require.NoError(t, c.WarmUp(ctx), "a second call only waits for the caches")
+	for _, a := range append(kube.Actions(), kmmc.Actions()...) {
+		assert.Contains(t, []string{"list", "watch"}, a.GetVerb(), "a standby only lists and watches: %v", a)
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	require.Eventually(t, func() bool {
+		k, err := kmmc.KafkaV1beta2().KafkaMirrorMakers(testNamespace).Get(ctx, "foo", metav1.GetOptions{})
+		return err == nil && k.Status != nil && len(k.Status.Conditions) > 0
+	}, 10*time.Second, 10*time.Millisecond)
+	watches := 0
+	for _, a := range kmmc.Actions() {
+		if a.GetVerb() == "watch" {
+			watches++
+		}
+	}
+	assert.Equal(t, 1, watches, "Run reuses the warmed-up informers")
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+}
+
 // TestRunWithoutSync: Run returns an error when its context ends before the caches sync.
 func TestRunWithoutSync(t *testing.T) {
 	_, ctx := ktesting.NewTestContext(t)

@@ -113,6 +113,9 @@ type LeaderElectionConfig struct {
 	LeaseDuration time.Duration
 	RenewDeadline time.Duration
 	RetryPeriod   time.Duration
+	// WarmStandby fills the caches while waiting for the Lease, so that a take-over does not
+	// wait for the lists; it costs a standby the leader's memory and watches.
+	WarmStandby bool
 }
 
 // WatchesAllNamespaces reports whether the operator watches every namespace.
@@ -136,6 +139,7 @@ func defaultConfig() Config {
 			LeaseDuration: DefaultLeaseDuration,
 			RenewDeadline: DefaultRenewDeadline,
 			RetryPeriod:   DefaultRetryPeriod,
+			WarmStandby:   true,
 		},
 		HTTPAddress:     DefaultHTTPAddress,
 		ShutdownTimeout: DefaultShutdownTimeout,
@@ -286,6 +290,9 @@ func options() []option {
 		{flag: "leader-election-retry-period", env: "STRIMZI_LEADER_ELECTION_RETRY_PERIOD_MS", group: groupElection, def: "2000 (2s)",
 			usage: "interval between attempts to acquire or renew the Lease, in milliseconds or as a duration",
 			set:   func(c *Config, v string) error { return parseDuration(v, &c.LeaderElection.RetryPeriod) }},
+		{flag: "leader-election-warm-standby", env: "KMM_LEADER_ELECTION_WARM_STANDBY", group: groupElection, def: "true", bool: true,
+			usage: "standbys watch and cache everything while waiting for the Lease, so a take-over starts reconciling at once (false: a standby uses little memory and no watches, and fills its caches after it wins)",
+			set:   func(c *Config, v string) error { return parseBool(v, &c.LeaderElection.WarmStandby) }},
 
 		// Process.
 		{flag: "http-address", env: "KMM_HTTP_ADDRESS", group: groupProcess, def: DefaultHTTPAddress,

@@ -52,6 +52,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	require.Equal(t, model.DefaultSettings().Images, cfg.Settings.Images)
 	require.Equal(t, LeaderElectionConfig{
 		LeaseName: "kmm-operator", LeaseDuration: 15 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 2 * time.Second,
+		WarmStandby: true,
 	}, cfg.LeaderElection)
 	require.Equal(t, ":8080", cfg.HTTPAddress)
 	require.False(t, cfg.EnablePprof)
@@ -138,15 +139,17 @@ func TestParseConfigValid(t *testing.T) {
 			"STRIMZI_LEADER_ELECTION_RETRY_PERIOD_MS":   "5000",
 		}, func(t *testing.T, c Config) {
 			require.Equal(t, LeaderElectionConfig{Enabled: true, LeaseName: "my-lease", LeaseNamespace: "ops", Identity: "pod-0",
-				LeaseDuration: 30 * time.Second, RenewDeadline: 20 * time.Second, RetryPeriod: 5 * time.Second}, c.LeaderElection)
+				LeaseDuration: 30 * time.Second, RenewDeadline: 20 * time.Second, RetryPeriod: 5 * time.Second, WarmStandby: true}, c.LeaderElection)
 		}},
 		{"leader election flags", []string{"--leader-elect", "--leader-election-lease-name=l", "--leader-election-lease-namespace=n",
 			"--leader-election-identity=i", "--leader-election-lease-duration=6s", "--leader-election-renew-deadline=4s", "--leader-election-retry-period=1s"},
 			map[string]string{"STRIMZI_LEADER_ELECTION_ENABLED": "false"},
 			func(t *testing.T, c Config) {
 				require.Equal(t, LeaderElectionConfig{Enabled: true, LeaseName: "l", LeaseNamespace: "n", Identity: "i",
-					LeaseDuration: 6 * time.Second, RenewDeadline: 4 * time.Second, RetryPeriod: time.Second}, c.LeaderElection)
+					LeaseDuration: 6 * time.Second, RenewDeadline: 4 * time.Second, RetryPeriod: time.Second, WarmStandby: true}, c.LeaderElection)
 			}},
+		{"cold standby", nil, map[string]string{"KMM_LEADER_ELECTION_WARM_STANDBY": "false"},
+			func(t *testing.T, c Config) { require.False(t, c.LeaderElection.WarmStandby) }},
 		{"--leader-elect=false wins over the variable", []string{"--leader-elect=false"}, map[string]string{"STRIMZI_LEADER_ELECTION_ENABLED": "true"},
 			func(t *testing.T, c Config) { require.False(t, c.LeaderElection.Enabled) }},
 		{"connection", []string{"--kubeconfig=/k", "--context=c", "--kube-api-qps=-1", "--kube-api-burst=7", "--api-check-timeout=3s"}, nil,

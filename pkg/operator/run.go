@@ -59,6 +59,9 @@ var (
 type Runner interface {
 	// Run starts the informers, waits for their caches and runs the workers until ctx is done.
 	Run(ctx context.Context) error
+	// WarmUp starts the informers and waits for their caches without reconciling anything; a
+	// later Run uses them. It returns early when ctx is done.
+	WarmUp(ctx context.Context) error
 	// HasSynced reports whether the caches are synced.
 	HasSynced() bool
 }
@@ -274,7 +277,15 @@ func runWithLeaderElection(ctx context.Context, cfg *Config, clients *Clients, c
 	electCtx, cancelElection := context.WithCancel(klog.NewContext(context.Background(), logger))
 	electorDone := make(chan struct{})
 	h.setRole(RoleStandby)
-	logger.Info("Waiting to become the leader")
+	logger.Info("Waiting to become the leader", "warmStandby", le.WarmStandby)
+	if le.WarmStandby {
+		// Alongside the campaign: winning the Lease must not wait for the lists.
+		go func() {
+			if err := ctrl.WarmUp(ctx); err != nil {
+				logger.V(2).Info("Warm-up of the caches ended", "err", err)
+			}
+		}()
+	}
 	go func() {
 		defer close(electorDone)
 		elector.Run(electCtx)

@@ -49,6 +49,8 @@ type fakeRunner struct {
 	name    string
 	synced  atomic.Bool
 	running atomic.Bool
+	// warmed: WarmUp was called.
+	warmed atomic.Bool
 	// ignoreCancel keeps Run going this long after ctx is done (a stuck reconciliation).
 	ignoreCancel time.Duration
 	// fail makes Run return this error at once.
@@ -100,6 +102,11 @@ func (r *fakeRunner) Run(ctx context.Context) error {
 
 func (r *fakeRunner) HasSynced() bool { return r.synced.Load() }
 
+func (r *fakeRunner) WarmUp(context.Context) error {
+	r.warmed.Store(true)
+	return nil
+}
+
 func (r *fakeRunner) times() (time.Time, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -128,6 +135,7 @@ func electionConfig(identity string) Config {
 		// A margin of over a second between the renew deadline (plus one retry period) and the
 		// lease duration: the old leader stops well before a standby may take over.
 		LeaseDuration: 3 * time.Second, RenewDeadline: 1500 * time.Millisecond, RetryPeriod: 250 * time.Millisecond,
+		WarmStandby: true,
 	}
 	return cfg
 }
@@ -362,6 +370,7 @@ func TestLeaderElection(t *testing.T) {
 	require.Contains(t, body, `leader_election_master_status{name="kmm-operator"} 0`)
 	time.Sleep(time.Second) // several retry periods: b must stay standby
 	require.False(t, runnerB.running.Load())
+	require.True(t, runnerB.warmed.Load(), "a standby fills its caches while it waits (--leader-election-warm-standby)")
 
 	// Graceful stop of a: the controller stops first, then the Lease is released, then b leads.
 	stopAt := time.Now()
@@ -379,11 +388,15 @@ func TestLeaderElection(t *testing.T) {
 	t.Logf("graceful handover: a stopped %s after the cancel, b reconciling %s after the cancel", aEnd.Sub(stopAt), bStart.Sub(stopAt))
 
 	// A third replica as standby, then b loses the API server.
+	// c is a cold standby: it fills no cache before it leads.
 	runnerC, clientsC := mk("c", &never)
-	c := startInstance(t, electionConfig("c"), clientsC, runnerC, metrics.New())
+	cfgC := electionConfig("c")
+	cfgC.LeaderElection.WarmStandby = false
+	c := startInstance(t, cfgC, clientsC, runnerC, metrics.New())
 	eventually(t, 5*time.Second, func() bool { code, _ := get(t, c.addr+"/readyz"); return code == http.StatusOK }, "c ready")
 	time.Sleep(500 * time.Millisecond)
 	require.False(t, runnerC.running.Load())
+	require.False(t, runnerC.warmed.Load(), "--leader-election-warm-standby=false")
 
 	cutAt := time.Now()
 	partitionB.Store(true)
