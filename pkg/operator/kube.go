@@ -136,6 +136,10 @@ func NewClients(base *rest.Config, cfg *Config, m *metrics.Metrics) (*Clients, e
 	c.QPS = cfg.QPS
 	c.Burst = cfg.Burst
 	c.UserAgent = "kmm-operator/" + version.Version
+	// No gzip: the operator talks to the API server over the cluster network, where compressing
+	// saves little, and every open watch (seven kinds per watched namespace) would keep a
+	// decompressor of about 50 KiB for its whole life, plus the CPU to inflate every event.
+	c.DisableCompression = true
 	if m != nil {
 		c.Wrap(m.WrapTransport)
 	}

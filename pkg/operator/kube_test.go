@@ -188,3 +188,37 @@ func TestCheckPermissions(t *testing.T) {
 	require.Contains(t, seen, "b/deployments")
 	require.NotContains(t, seen, "/kafkamirrormakers")
 }
+
+// TestNewClientsRequests: every client of the operator identifies itself and asks for no gzip
+// (see NewClients). The server speaks TLS, as API servers do: client-go applies the setting to
+// the transports it builds for TLS.
+func TestNewClientsRequests(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s accept-encoding=%q", r.UserAgent(), r.Header.Get("Accept-Encoding")))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`)
+	}))
+	defer srv.Close()
+	cfg := testConfig()
+	c, err := NewClients(&rest.Config{Host: srv.URL, TLSClientConfig: rest.TLSClientConfig{Insecure: true}}, &cfg, nil)
+	require.NoError(t, err)
+	ctx := t.Context()
+	_, err = c.KMM.KafkaV1beta2().KafkaMirrorMakers("ns").Get(ctx, "x", metav1.GetOptions{})
+	require.Error(t, err)
+	_, err = c.Kube.CoreV1().Secrets("ns").Get(ctx, "x", metav1.GetOptions{})
+	require.Error(t, err)
+	_, err = c.Election.CoordinationV1().Leases("ns").Get(ctx, "x", metav1.GetOptions{})
+	require.Error(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 3)
+	for _, s := range seen {
+		require.True(t, strings.HasPrefix(s, "kmm-operator/"), s)
+		require.True(t, strings.HasSuffix(s, `accept-encoding=""`), s)
+	}
+}
