@@ -23,7 +23,9 @@ limitations under the License.
 //
 // Environment: BENCH_N (resources, default 1000), BENCH_SECRETS (unrelated 10 KiB Secrets, default
 // 10*BENCH_N, i.e. 10,000 at N=1000), BENCH_TIMEOUT (whole run, default 10m + 2s per resource),
-// KMM_KEEP_CLUSTER (do not take down a cluster this program started).
+// BENCH_PROFILE (when set, the operator runs with --enable-pprof and a heap profile is saved next
+// to each memory figure, as .local/bench/heap-<phase>.pb.gz for `go tool pprof`), KMM_KEEP_CLUSTER
+// (do not take down a cluster this program started).
 package main
 
 import (

@@ -20,7 +20,9 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -53,7 +55,33 @@ const (
 )
 
 func (b *bench) operatorArgs() []string {
-	return []string{"--full-reconciliation-interval", fullInterval.String()}
+	args := []string{"--full-reconciliation-interval", fullInterval.String()}
+	if profiling() {
+		args = append(args, "--enable-pprof")
+	}
+	return args
+}
+
+func profiling() bool { return os.Getenv("BENCH_PROFILE") != "" }
+
+// saveHeapProfile writes the operator's heap profile to .local/bench/heap-<phase>.pb.gz when
+// BENCH_PROFILE is set; a failure is reported in the notes, not fatal.
+func (b *bench) saveHeapProfile(p *operator, phase string) {
+	if !profiling() {
+		return
+	}
+	code, body, err := p.get("/debug/pprof/heap")
+	if err == nil && code != http.StatusOK {
+		err = fmt.Errorf("HTTP %d", code)
+	}
+	if err == nil {
+		path := filepath.Join(b.outDir, "heap-"+phase+".pb.gz")
+		if err = os.WriteFile(path, []byte(body), 0o644); err == nil {
+			logf("saved %s", path)
+			return
+		}
+	}
+	b.notes = append(b.notes, fmt.Sprintf("heap profile %s: %v", phase, err))
 }
 
 func (b *bench) latencySamples() int { return min(100, b.n) }
@@ -530,6 +558,7 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 		return err
 	}
 	b.res.RSSMiBSteady = rss
+	b.saveHeapProfile(p, "steady")
 	ma, err := waitPeriodic(ctx, p, ms, 1)
 	if err != nil {
 		return err
@@ -561,6 +590,7 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 		return err
 	}
 	logf("memory: RSS %.1f MiB with the Secrets", b.res.RSSMiBWithSecrets)
+	b.saveHeapProfile(p, "with-secrets")
 
 	// 4. Latency.
 	waitFor := 2*fullInterval + 10*time.Second
