@@ -66,8 +66,10 @@ type check struct {
 type health struct {
 	clock clock.PassiveClock
 	role  atomic.Int32
-	// synced reports whether the controller's caches are synced (leader only).
+	// synced reports whether the controller's caches are synced (leader, warm standby).
 	synced func() bool
+	// warmStandby: a standby fills its caches, and is ready once they are synced.
+	warmStandby atomic.Bool
 
 	mu       sync.Mutex
 	liveness []check
@@ -119,7 +121,9 @@ func (h *health) checkHeartbeat() error {
 	return nil
 }
 
-// ready reports readiness: a leader once its caches are synced, a standby once it runs.
+// ready reports readiness: a leader once its caches are synced; a standby once it runs, or, warm,
+// once its caches are synced too (so that a rolling update replaces the leader only once a
+// standby can take over at once).
 func (h *health) ready() (bool, string) {
 	switch r := h.Role(); r {
 	case RoleLeader:
@@ -128,7 +132,13 @@ func (h *health) ready() (bool, string) {
 		}
 		return false, "leader, caches not synced yet"
 	case RoleStandby:
-		return true, "standby, waiting for the Lease"
+		if !h.warmStandby.Load() {
+			return true, "standby, waiting for the Lease"
+		}
+		if h.synced() {
+			return true, "warm standby, caches synced, waiting for the Lease"
+		}
+		return false, "warm standby, caches not synced yet"
 	default:
 		return false, r.String()
 	}

@@ -276,6 +276,7 @@ func runWithLeaderElection(ctx context.Context, cfg *Config, clients *Clients, c
 
 	electCtx, cancelElection := context.WithCancel(klog.NewContext(context.Background(), logger))
 	electorDone := make(chan struct{})
+	h.warmStandby.Store(le.WarmStandby)
 	h.setRole(RoleStandby)
 	logger.Info("Waiting to become the leader", "warmStandby", le.WarmStandby)
 	if le.WarmStandby {

@@ -255,6 +255,29 @@ func TestPprofFlag(t *testing.T) {
 	eventually(t, 5*time.Second, func() bool { code, _ := get(t, in.addr+"/debug/pprof/"); return code == http.StatusOK }, "pprof served")
 }
 
+// TestReadiness: a leader is ready once synced; a cold standby at once; a warm standby once synced.
+func TestReadiness(t *testing.T) {
+	h := newHealth(fakeClockNow{})
+	var synced atomic.Bool
+	h.synced = synced.Load
+	for _, tc := range []struct {
+		role   Role
+		warm   bool
+		synced bool
+		ready  bool
+	}{
+		{RoleLeader, false, false, false}, {RoleLeader, false, true, true},
+		{RoleStandby, false, false, true}, {RoleStandby, true, false, false}, {RoleStandby, true, true, true},
+		{RoleShuttingDown, true, true, false},
+	} {
+		h.setRole(tc.role)
+		h.warmStandby.Store(tc.warm)
+		synced.Store(tc.synced)
+		ok, why := h.ready()
+		require.Equal(t, tc.ready, ok, "%+v: %s", tc, why)
+	}
+}
+
 func TestHealthzFailures(t *testing.T) {
 	h := newHealth(fakeClockNow{})
 	h.heartbeat.Store(time.Now().Add(-time.Minute).UnixNano())
