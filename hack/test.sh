@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The complete test suite (`make test`): brings the local control plane up (building it on first
 # use), runs every Go test with the race detector against it, runs the model's fuzz test for a
-# bounded time, and stops the control plane again if it was not running before.
+# bounded time and the benchmark's quick mode, and stops the control plane again if it was not
+# running before.
 set -o errexit
 set -o nounset
 set -o pipefail
@@ -31,3 +32,21 @@ export GOFLAGS=-mod=vendor
 go test -race -count=1 -timeout 40m $(go list ./... | grep -v '/test/e2e$')
 go test -race -count=1 -timeout 30m ./test/e2e
 go test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME}" ./pkg/model
+
+# The benchmark's quick mode keeps the harness from rotting: it must complete and write every
+# figure to .local/bench/results.json. Its figures are not asserted here (they depend on the
+# machine and its load); docs/benchmarks.md records full runs.
+BENCH_N=50 go run ./test/bench
+python3 - "${ROOT}/.local/bench/results.json" <<'PY'
+import json, sys
+keys = """n all_ready_seconds baseline_ready_seconds ready_ratio writes_per_resource_create
+requests_per_steady_cycle writes_after_restart rss_mib_steady rss_mib_peak rss_mib_with_secrets
+secret_rotation_p50_ms secret_rotation_p99_ms spec_change_p50_ms spec_change_p99_ms
+failover_kill_seconds failover_graceful_seconds startup_seconds startup_writes""".split()
+with open(sys.argv[1]) as f:
+    res = json.load(f)
+bad = sorted((set(keys) ^ set(res)) | {k for k in keys if not isinstance(res.get(k), (int, float)) or isinstance(res.get(k), bool)})
+if bad or res["n"] != 50:
+    sys.exit("bench quick mode: results.json keys or values wrong: %s (n=%s)" % (bad, res.get("n")))
+print("bench quick mode: results.json has all %d figures" % len(keys))
+PY
