@@ -25,7 +25,8 @@ limitations under the License.
 // 10*BENCH_N, i.e. 10,000 at N=1000), BENCH_TIMEOUT (whole run, default 10m + 2s per resource),
 // BENCH_PROFILE (when set, the operator runs with --enable-pprof and a heap profile is saved next
 // to each memory figure, as .local/bench/heap-<phase>.pb.gz for `go tool pprof`), KMM_KEEP_CLUSTER
-// (do not take down a cluster this program started).
+// (do not take down a cluster this program started). GOGC and GOMEMLIMIT, when set, are passed to
+// the operator processes.
 package main
 
 import (

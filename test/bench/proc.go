@@ -70,6 +70,12 @@ func (b *bench) startOperator(name string, args ...string) (*operator, error) {
 		"--watch-namespaces", strings.Join(b.namespaces, ",")}, args...)
 	p.cmd = exec.Command(b.binary, all...)
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	// The Go runtime's memory settings pass through, to measure their effect.
+	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
+		if v, ok := os.LookupEnv(name); ok {
+			p.cmd.Env = append(p.cmd.Env, name+"="+v)
+		}
+	}
 	p.cmd.Stdout, p.cmd.Stderr = f, f
 	p.started = time.Now()
 	if err := p.cmd.Start(); err != nil {
