@@ -158,7 +158,8 @@ type option struct {
 	bool  bool   // a boolean flag: --flag alone means true
 	// set parses v into c; errors describe the value, the caller names the flag or variable.
 	set func(c *Config, v string) error
-	// setting marks a model setting: parsed by model.SettingsFromEnv under env's name.
+	// setting marks a rendering setting (model.SettingFlags): parsed by
+	// model.SettingFlagValues, not by set.
 	setting bool
 }
 
@@ -171,7 +172,22 @@ const (
 	groupProcess    = "Process"
 )
 
+// options lists every flag of the run command; the rendering settings come from
+// model.SettingFlags, which the render command offers too.
 func options() []option {
+	var opts []option
+	for _, o := range runOptions() {
+		if o.group == groupElection && (len(opts) == 0 || opts[len(opts)-1].group != groupElection) {
+			for _, f := range model.SettingFlags() {
+				opts = append(opts, option{flag: f.Flag, env: f.Env, group: groupRendering, usage: f.Usage, def: f.Default, bool: f.Bool, setting: true})
+			}
+		}
+		opts = append(opts, o)
+	}
+	return opts
+}
+
+func runOptions() []option {
 	return []option{
 		// Connection.
 		{flag: "kubeconfig", env: "KUBECONFIG", group: groupConnection,
@@ -233,24 +249,6 @@ func options() []option {
 		{flag: "deprecation-warning", env: "KMM_DEPRECATION_WARNING", group: groupScope, def: "true", bool: true,
 			usage: "add Strimzi's MirrorMaker1Deprecation Warning condition to every status, as Strimzi 0.45 does",
 			set:   func(c *Config, v string) error { return parseBool(v, &c.DeprecationWarning) }},
-
-		// Rendering: parsed by model.SettingsFromEnv, flags override the variables.
-		{flag: "kafka-mirror-maker-images", env: model.EnvMirrorMakerImages, group: groupRendering, setting: true,
-			def:   "Strimzi 0.45.2's images for Kafka 3.8.0 to 3.9.2",
-			usage: "Kafka version to image map: <version>=<image> pairs separated by commas or newlines"},
-		{flag: "image-pull-policy", env: model.EnvImagePullPolicy, group: groupRendering, setting: true,
-			usage: "imagePullPolicy of the MirrorMaker container: Always, IfNotPresent or Never; default: Always for :latest images, else IfNotPresent"},
-		{flag: "image-pull-secrets", env: model.EnvImagePullSecrets, group: groupRendering, setting: true,
-			usage: "comma-separated Secret names used as imagePullSecrets when the resource's Pod template sets none"},
-		{flag: "labels-exclusion-pattern", env: model.EnvLabelsExclusionPattern, group: groupRendering, setting: true,
-			def:   model.DefaultLabelsExclusionPattern,
-			usage: "regular expression of resource labels that are not copied to the MirrorMaker objects"},
-		{flag: "custom-kafka-mirror-maker-labels", env: model.EnvCustomPodLabels, group: groupRendering, setting: true,
-			usage: "extra labels of every MirrorMaker Pod: key=value pairs separated by commas or newlines"},
-		{flag: "pod-security-provider-class", env: model.EnvPodSecurityProvider, group: groupRendering, setting: true, def: "baseline",
-			usage: "Pod security provider: baseline or restricted (Strimzi's class names are accepted too)"},
-		{flag: "openshift", env: model.EnvOpenShift, group: groupRendering, setting: true, bool: true, def: "false",
-			usage: "render for OpenShift (Secret volumes with defaultMode 0440, as Strimzi does there)"},
 
 		// Leader election.
 		{flag: "leader-elect", env: "STRIMZI_LEADER_ELECTION_ENABLED", group: groupElection, def: "false", bool: true,
@@ -347,16 +345,14 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool)) (Config, 
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	flagValues := map[string]string{} // model settings given as flags, by variable name
+	settingFlags := model.SettingFlagValues{} // flags of the rendering settings
+	settingFlags.Register(fs)
 	for i := range opts {
 		o := opts[i]
-		set := func(v string) error {
-			if o.setting {
-				flagValues[o.env] = v
-				return nil
-			}
-			return o.set(&cfg, v)
+		if o.setting {
+			continue // registered above
 		}
+		set := func(v string) error { return o.set(&cfg, v) }
 		if o.bool {
 			fs.BoolFunc(o.flag, o.usage, set)
 		} else {
@@ -393,30 +389,10 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool)) (Config, 
 		}
 	}
 
-	// Model settings: flags override the variables; errors name whichever was used.
-	settings, err := model.SettingsFromEnv(func(name string) (string, bool) {
-		if v, ok := flagValues[name]; ok {
-			return v, true
-		}
-		return lookupEnv(name)
-	})
+	// Rendering settings: flags override the variables; errors name whichever was used.
+	settings, err := settingFlags.Settings(lookupEnv)
 	if err != nil {
-		// SettingsFromEnv reports `NAME="value": reason`; say which flag or variable it was.
-		msg := err.Error()
-		for _, o := range opts {
-			if !o.setting || !strings.HasPrefix(msg, o.env+"=") {
-				continue
-			}
-			source, v, ok := "--"+o.flag, "", false
-			if v, ok = flagValues[o.env]; !ok {
-				source = o.env
-				v, _ = lookupEnv(o.env)
-			}
-			reason := strings.TrimPrefix(strings.TrimPrefix(msg, o.env+"="), strconv.Quote(v)+": ")
-			msg = fmt.Sprintf("invalid value %q for %s: %s", v, source, reason)
-			break
-		}
-		return Config{}, errors.New(msg)
+		return Config{}, err
 	}
 	cfg.Settings = settings
 

@@ -65,20 +65,23 @@ func (f *fileList) String() string     { return strings.Join(*f, ",") }
 func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
 
 // Run executes `render` with args (without the subcommand name) and returns the exit code.
-// Operator settings that change rendering (image map, pull policy, ...) come from lookupEnv,
-// with the same Strimzi variable names the operator reads.
+// Operator settings that change rendering (image map, pull policy, ...) are the operator's flags
+// (model.SettingFlags), falling back to the same Strimzi variables through lookupEnv.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var files fileList
 	fs.Var(&files, "f", "file with KafkaMirrorMakers and the Secrets/ConfigMaps they reference (YAML or JSON, multi-document); '-' reads stdin; repeatable")
 	output := fs.String("o", "yaml", "output format: yaml or json")
+	settingFlags := model.SettingFlagValues{}
+	settingFlags.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: kmm-operator render -f FILE [-f FILE ...] [-o yaml|json]\n\n"+
+		fmt.Fprintf(stderr, "Usage: kmm-operator render -f FILE [-f FILE ...] [-o yaml|json] [operator rendering flags]\n\n"+
 			"Prints, for each KafkaMirrorMaker in the input, the ServiceAccount, ConfigMap,\n"+
 			"PodDisruptionBudget and Deployment the operator would apply, as a v1 List.\n"+
-			"Operator settings come from the same environment variables as the operator\n"+
-			"(STRIMZI_KAFKA_MIRROR_MAKER_IMAGES, STRIMZI_IMAGE_PULL_POLICY, ...).\n\nFlags:\n")
+			"The operator's rendering settings are the same flags as `kmm-operator run` has\n"+
+			"(--kafka-mirror-maker-images, --image-pull-policy, ...), with the same environment\n"+
+			"variables as fallbacks (STRIMZI_KAFKA_MIRROR_MAKER_IMAGES, STRIMZI_IMAGE_PULL_POLICY, ...).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -99,7 +102,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 		fmt.Fprintf(stderr, "render: -o %q is not supported; use yaml or json\n", *output)
 		return ExitBadInput
 	}
-	settings, err := model.SettingsFromEnv(lookupEnv)
+	settings, err := settingFlags.Settings(lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "render: %v\n", err)
 		return ExitBadInput

@@ -224,6 +224,10 @@ func TestExitCodes(t *testing.T) {
 		{name: "missing Secret", stdin: strings.Replace(tlsScramInput, "name: target-user}", "name: other}", 1), args: []string{"-f", "-"}, wantCode: ExitValidationError,
 			wantStderr: "default/mm: InvalidConfigurationException: Secret target-user not found in namespace default\n"},
 		{name: "custom image map", stdin: minimal, env: map[string]string{"STRIMZI_KAFKA_MIRROR_MAKER_IMAGES": "3.9.2=registry.example/kafka:mm1"}, args: []string{"-f", "-"}, wantCode: ExitOK},
+		{name: "image map flag", stdin: minimal, env: map[string]string{"STRIMZI_KAFKA_MIRROR_MAKER_IMAGES": "3.9.2=registry.example/kafka:env"},
+			args: []string{"-f", "-", "--kafka-mirror-maker-images", "3.9.2=registry.example/kafka:mm1", "--image-pull-policy=Never"}, wantCode: ExitOK},
+		{name: "bad setting flag", stdin: minimal, env: map[string]string{"STRIMZI_IMAGE_PULL_POLICY": "Always"}, args: []string{"-f", "-", "--image-pull-policy", "Sometimes"},
+			wantCode: ExitBadInput, wantStderr: `render: invalid value "Sometimes" for --image-pull-policy: not a valid value; use one of Always, IfNotPresent, Never`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -240,8 +244,14 @@ func TestExitCodes(t *testing.T) {
 				require.NoError(t, yaml.Unmarshal([]byte(stdout), &list))
 				assert.Len(t, list["items"], 4)
 			}
-			if tc.name == "custom image map" {
+			switch tc.name {
+			case "custom image map":
 				assert.Contains(t, stdout, "image: registry.example/kafka:mm1")
+			case "image map flag":
+				// The flags win over the variables, as in `kmm-operator run`.
+				assert.Contains(t, stdout, "image: registry.example/kafka:mm1")
+				assert.NotContains(t, stdout, "kafka:env")
+				assert.Contains(t, stdout, "imagePullPolicy: Never")
 			}
 		})
 	}
