@@ -70,7 +70,7 @@ func (b *bench) saveHeapProfile(p *operator, phase string) {
 	if !profiling() {
 		return
 	}
-	code, body, err := p.get("/debug/pprof/heap")
+	code, body, err := p.Get("/debug/pprof/heap")
 	if err == nil && code != http.StatusOK {
 		err = fmt.Errorf("HTTP %d", code)
 	}
@@ -444,7 +444,7 @@ func settle(ctx context.Context, p *operator, quiet, timeout time.Duration) (met
 	var last metrics
 	var lastReq float64 = -1
 	var since time.Time
-	err := poll(ctx, timeout, 500*time.Millisecond, "operator "+p.name+" to settle (empty queue, no requests for "+quiet.String()+")", func() (bool, error) {
+	err := poll(ctx, timeout, 500*time.Millisecond, "operator "+p.Name+" to settle (empty queue, no requests for "+quiet.String()+")", func() (bool, error) {
 		if err := p.alive(); err != nil {
 			return false, err
 		}
@@ -468,7 +468,7 @@ func settle(ctx context.Context, p *operator, quiet, timeout time.Duration) (met
 func waitPeriodic(ctx context.Context, p *operator, m metrics, ticks int) (metrics, error) {
 	base := m.sum("strimzi_reconciliations_periodical_total")
 	var last metrics
-	err := poll(ctx, time.Duration(ticks+1)*fullInterval+30*time.Second, 100*time.Millisecond, fmt.Sprintf("%d periodic full passes of %s", ticks, p.name), func() (bool, error) {
+	err := poll(ctx, time.Duration(ticks+1)*fullInterval+30*time.Second, 100*time.Millisecond, fmt.Sprintf("%d periodic full passes of %s", ticks, p.Name), func() (bool, error) {
 		if err := p.alive(); err != nil {
 			return false, err
 		}
@@ -553,7 +553,7 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 	if err != nil {
 		return err
 	}
-	rss, _, err := p.rss()
+	rss, _, err := p.RSS()
 	if err != nil {
 		return err
 	}
@@ -586,7 +586,7 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 	if _, err := settle(ctx, p, 5*time.Second, 2*time.Minute); err != nil {
 		return err
 	}
-	if b.res.RSSMiBWithSecrets, _, err = p.rss(); err != nil {
+	if b.res.RSSMiBWithSecrets, _, err = p.RSS(); err != nil {
 		return err
 	}
 	logf("memory: RSS %.1f MiB with the Secrets", b.res.RSSMiBWithSecrets)
@@ -649,7 +649,7 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 	if _, err := settle(ctx, p, 5*time.Second, 2*time.Minute); err != nil {
 		return err
 	}
-	if _, b.res.RSSMiBPeak, err = p.rss(); err != nil {
+	if _, b.res.RSSMiBPeak, err = p.RSS(); err != nil {
 		return err
 	}
 	logf("memory: peak RSS (VmHWM) %.1f MiB", b.res.RSSMiBPeak)
@@ -667,7 +667,7 @@ func (b *bench) changeSpec(ctx context.Context, i, seq int) error {
 func (b *bench) firstPass(ctx context.Context, p *operator, timeout time.Duration) (time.Time, metrics, error) {
 	var at time.Time
 	var last metrics
-	err := poll(ctx, timeout, 50*time.Millisecond, "the first full pass of "+p.name, func() (bool, error) {
+	err := poll(ctx, timeout, 50*time.Millisecond, "the first full pass of "+p.Name, func() (bool, error) {
 		if err := p.alive(); err != nil {
 			return false, err
 		}
@@ -760,7 +760,7 @@ func (b *bench) failover(ctx context.Context, w *watchers) error {
 		gen := d.Generation
 		wt := w.expect(ns, name, func(d *appsv1.Deployment) bool { return d.Generation > gen })
 		t0 := time.Now()
-		if err := leader.cmd.Process.Signal(tc.sig); err != nil {
+		if err := leader.Signal(tc.sig); err != nil {
 			return err
 		}
 		if err := b.changeSpec(ctx, i, 1000+k); err != nil {
@@ -773,12 +773,12 @@ func (b *bench) failover(ctx context.Context, w *watchers) error {
 		*tc.result = at.Sub(t0).Seconds()
 		logf("failover: %s of the leader -> change applied by %s after %.2f s (lease holder now %q)", tc.sig, id, *tc.result, b.leaseHolder(ctx))
 		select {
-		case <-leader.exited:
+		case <-leader.Exited():
 		case <-time.After(30 * time.Second):
-			return fmt.Errorf("leader %s did not exit within 30s of %s", leader.name, tc.sig)
+			return fmt.Errorf("leader %s did not exit within 30s of %s", leader.Name, tc.sig)
 		}
-		if tc.sig == syscall.SIGTERM && leader.exitCode != 0 {
-			b.notes = append(b.notes, fmt.Sprintf("leader %s exited with code %d after SIGTERM", leader.name, leader.exitCode))
+		if tc.sig == syscall.SIGTERM && leader.ExitCode() != 0 {
+			b.notes = append(b.notes, fmt.Sprintf("leader %s exited with code %d after SIGTERM", leader.Name, leader.ExitCode()))
 		}
 		if _, _, err := b.firstPass(ctx, standby, readyTimeout(b.n)); err != nil {
 			return err

@@ -20,171 +20,87 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kmm-operator/kmm-operator/pkg/operator/clustertest"
 )
 
 // operator is one kmm-operator process, run out of cluster.
 type operator struct {
-	name     string
-	cmd      *exec.Cmd
-	url      string
-	logPath  string
-	started  time.Time
-	exited   chan struct{}
-	exitCode int
+	*clustertest.Process
+	started time.Time
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// startOperator runs `bin/kmm-operator run` with the operator kubeconfig; its output goes to
-// .local/bench/<name>.log.
+// startOperator runs `bin/kmm-operator run` with the operator kubeconfig, watching the
+// benchmark's namespaces; its output goes to .local/bench/<name>.log.
 func (b *bench) startOperator(name string, args ...string) (*operator, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(b.outDir, name+".log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	p := &operator{name: name, url: fmt.Sprintf("http://127.0.0.1:%d", port), logPath: logPath, exited: make(chan struct{})}
-	all := append([]string{"run", "--kubeconfig", b.operatorKubeconfig, "--http-address", fmt.Sprintf("127.0.0.1:%d", port),
-		"--watch-namespaces", strings.Join(b.namespaces, ",")}, args...)
-	p.cmd = exec.Command(b.binary, all...)
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	var env []string
 	// The Go runtime's memory settings pass through, to measure their effect.
-	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
-		if v, ok := os.LookupEnv(name); ok {
-			p.cmd.Env = append(p.cmd.Env, name+"="+v)
+	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {
+		if x, ok := os.LookupEnv(v); ok {
+			env = append(env, v+"="+x)
 		}
 	}
-	p.cmd.Stdout, p.cmd.Stderr = f, f
-	p.started = time.Now()
-	if err := p.cmd.Start(); err != nil {
-		f.Close()
+	logPath := filepath.Join(b.outDir, name+".log")
+	_ = os.Remove(logPath)
+	started := time.Now()
+	proc, err := clustertest.StartProcess(clustertest.ProcessOptions{
+		Name: name, Binary: b.binary, Kubeconfig: b.operatorKubeconfig, LogPath: logPath,
+		Args: append([]string{"--watch-namespaces", strings.Join(b.namespaces, ",")}, args...),
+		Env:  env,
+	})
+	if err != nil {
 		return nil, err
 	}
+	p := &operator{Process: proc, started: started}
 	b.procs = append(b.procs, p)
-	go func() {
-		_ = p.cmd.Wait()
-		p.exitCode = p.cmd.ProcessState.ExitCode()
-		f.Close()
-		close(p.exited)
-	}()
 	return p, nil
 }
 
+// alive is Alive with the end of the log, for a failure message.
 func (p *operator) alive() error {
-	select {
-	case <-p.exited:
-		return fmt.Errorf("operator %s exited with code %d (log: %s)\n%s", p.name, p.exitCode, p.logPath, tailFile(p.logPath, 30))
-	default:
-		return nil
+	if err := p.Alive(); err != nil {
+		return fmt.Errorf("%w\n%s", err, clustertest.Tail(p.Log(), 30))
 	}
+	return nil
 }
 
-func (p *operator) running() bool { return p.alive() == nil }
+func (p *operator) running() bool { return p.Alive() == nil }
 
 // stop sends sig and waits at most timeout for the exit (then kills it).
 func (p *operator) stop(sig syscall.Signal, timeout time.Duration) error {
-	if !p.running() {
-		return nil
-	}
-	_ = p.cmd.Process.Signal(sig)
-	select {
-	case <-p.exited:
-		return nil
-	case <-time.After(timeout):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-		return fmt.Errorf("operator %s did not exit within %s of %s; killed", p.name, timeout, sig)
-	}
-}
-
-func (p *operator) get(path string) (int, string, error) {
-	c := http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(p.url + path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
+	_, _, err := p.Stop(sig, timeout)
+	return err
 }
 
 // metrics returns the parsed /metrics of the process.
 func (p *operator) metrics() (metrics, error) {
-	code, body, err := p.get("/metrics")
+	code, body, err := p.Get("/metrics")
 	if err != nil {
-		return nil, fmt.Errorf("operator %s /metrics: %w", p.name, err)
+		return nil, fmt.Errorf("operator %s /metrics: %w", p.Name, err)
 	}
 	if code != http.StatusOK {
-		return nil, fmt.Errorf("operator %s /metrics: HTTP %d", p.name, code)
+		return nil, fmt.Errorf("operator %s /metrics: HTTP %d", p.Name, code)
 	}
 	return parseMetrics(body), nil
 }
 
 // waitReady waits until /readyz answers 200.
 func (p *operator) waitReady(ctx context.Context, timeout time.Duration) error {
-	return poll(ctx, timeout, 100*time.Millisecond, "operator "+p.name+" /readyz", func() (bool, error) {
+	return poll(ctx, timeout, 100*time.Millisecond, "operator "+p.Name+" /readyz", func() (bool, error) {
 		if err := p.alive(); err != nil {
 			return false, err
 		}
-		code, _, err := p.get("/readyz")
+		code, _, err := p.Get("/readyz")
 		return err == nil && code == http.StatusOK, nil
 	})
-}
-
-// rss reads VmRSS and VmHWM (MiB) of the process from /proc.
-func (p *operator) rss() (rss, hwm float64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		v, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = v / 1024
-		case "VmHWM:":
-			hwm = v / 1024
-		}
-	}
-	return rss, hwm, nil
-}
-
-func tailFile(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // sample is one Prometheus sample: its labels and value.

@@ -19,11 +19,7 @@ package e2e
 import (
 	"bufio"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -33,6 +29,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kmm-operator/kmm-operator/pkg/operator/clustertest"
 )
 
 // Operator settings of the suite: short, so that waits stay short on a small machine.
@@ -59,22 +57,9 @@ type operatorOptions struct {
 	args []string
 }
 
-// operatorProc is the kmm-operator binary running out of cluster.
+// operatorProc is the kmm-operator binary running out of cluster (see clustertest.Process).
 type operatorProc struct {
-	name     string
-	cmd      *exec.Cmd
-	url      string // http://127.0.0.1:<port> of /healthz, /readyz and /metrics
-	logPath  string
-	exited   chan struct{}
-	exitCode int
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	*clustertest.Process
 }
 
 var nonFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -94,16 +79,7 @@ func startOperator(t *testing.T, o operatorOptions) *operatorProc {
 	if o.operationTimeout == 0 {
 		o.operationTimeout = defaultOperationTimeout
 	}
-	port := freePort(t)
-	p := &operatorProc{
-		name:    o.name,
-		url:     fmt.Sprintf("http://127.0.0.1:%d", port),
-		logPath: filepath.Join(logDir, nonFileChars.ReplaceAllString(t.Name(), "_")+"-"+o.name+".log"),
-		exited:  make(chan struct{}),
-	}
-	args := append([]string{"run",
-		"--kubeconfig", o.kubeconfig,
-		"--http-address", fmt.Sprintf("127.0.0.1:%d", port),
+	args := append([]string{
 		"--watch-namespaces", strings.Join(o.namespaces, ","),
 		"--operation-timeout", o.operationTimeout.String(),
 		"--full-reconciliation-interval", defaultFullReconciliation.String(),
@@ -111,85 +87,49 @@ func startOperator(t *testing.T, o operatorOptions) *operatorProc {
 		"--api-check-timeout", "30s",
 		"-v=2",
 	}, o.args...)
-	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	proc, err := clustertest.StartProcess(clustertest.ProcessOptions{
+		Name: o.name, Binary: binary, Kubeconfig: o.kubeconfig, Args: args,
+		LogPath: filepath.Join(logDir, nonFileChars.ReplaceAllString(t.Name(), "_")+"-"+o.name+".log"),
+	})
 	require.NoError(t, err)
-	fmt.Fprintf(logFile, "==== %s %s %s\n", time.Now().UTC().Format(time.RFC3339Nano), binary, strings.Join(args, " "))
-	p.cmd = exec.Command(binary, args...)
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	require.NoError(t, p.cmd.Start())
-	t.Logf("started operator %s (pid %d): %s", p.name, p.cmd.Process.Pid, strings.Join(args, " "))
-	go func() {
-		_ = p.cmd.Wait()
-		p.exitCode = p.cmd.ProcessState.ExitCode()
-		logFile.Close()
-		close(p.exited)
-	}()
+	p := &operatorProc{proc}
+	t.Logf("started operator %s (pid %d): %s", p.Name, p.Pid(), strings.Join(p.Args(), " "))
 	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = p.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-p.exited:
-			case <-time.After(15 * time.Second):
-				_ = p.cmd.Process.Kill()
-				<-p.exited
-			}
+		if _, _, err := p.Stop(syscall.SIGTERM, 15*time.Second); err != nil {
+			t.Log(err)
 		}
 		if t.Failed() {
-			t.Logf("---- operator %s (exit code %d), last 60 lines of %s ----\n%s", p.name, p.exitCode, p.logPath, tail(p.log(), 60))
+			t.Logf("---- operator %s (exit code %d), last 60 lines of %s ----\n%s", p.Name, p.ExitCode(), p.LogPath, tail(p.Log(), 60))
 		}
 	})
 	return p
 }
 
-// log returns the operator's whole log so far.
-func (p *operatorProc) log() string {
-	b, _ := os.ReadFile(p.logPath)
-	return string(b)
-}
-
 // alive returns an error once the process has exited, to end a poll early.
-func (p *operatorProc) alive() error {
-	select {
-	case <-p.exited:
-		return fmt.Errorf("operator %s exited with code %d", p.name, p.exitCode)
-	default:
-		return nil
-	}
-}
+func (p *operatorProc) alive() error { return p.Alive() }
 
 // stop sends sig and waits for the exit; it returns the exit code and how long the exit took.
 func (p *operatorProc) stop(t *testing.T, sig syscall.Signal, timeout time.Duration) (int, time.Duration) {
 	t.Helper()
-	start := time.Now()
-	require.NoError(t, p.cmd.Process.Signal(sig))
-	select {
-	case <-p.exited:
-		return p.exitCode, time.Since(start)
-	case <-time.After(timeout):
-		t.Fatalf("operator %s did not exit within %s of %s", p.name, timeout, sig)
-		return -1, 0
-	}
+	code, took, err := p.Stop(sig, timeout)
+	require.NoError(t, err)
+	return code, took
 }
 
+// get returns the status and body of path (status 0 and the error text when unreachable).
 func (p *operatorProc) get(path string) (int, string) {
-	c := http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(p.url + path)
+	code, body, err := p.Get(path)
 	if err != nil {
 		return 0, err.Error()
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return code, body
 }
 
 // waitReady waits until /readyz answers 200 and returns how long that took.
 func (p *operatorProc) waitReady(t *testing.T) time.Duration {
 	t.Helper()
-	return eventually(t, 90*time.Second, "operator "+p.name+" /readyz", func() (bool, string) {
-		if err := p.alive(); err != nil {
+	return eventually(t, 90*time.Second, "operator "+p.Name+" /readyz", func() (bool, string) {
+		if err := p.Alive(); err != nil {
 			t.Fatalf("%v before it was ready", err)
 		}
 		code, body := p.get("/readyz")
@@ -201,7 +141,7 @@ func (p *operatorProc) waitReady(t *testing.T) time.Duration {
 func (p *operatorProc) metrics(t *testing.T) string {
 	t.Helper()
 	code, body := p.get("/metrics")
-	require.Equal(t, http.StatusOK, code, "GET %s/metrics: %s", p.url, body)
+	require.Equal(t, http.StatusOK, code, "GET %s/metrics: %s", p.URL, body)
 	return body
 }
 
@@ -295,7 +235,7 @@ func (p *operatorProc) reconciliations(t *testing.T, ns string) float64 {
 func (p *operatorProc) quiesce(t *testing.T, ns string) float64 {
 	t.Helper()
 	var count float64
-	eventually(t, 60*time.Second, "operator "+p.name+" idle (empty workqueue, nothing in progress)", func() (bool, string) {
+	eventually(t, 60*time.Second, "operator "+p.Name+" idle (empty workqueue, nothing in progress)", func() (bool, string) {
 		if err := p.alive(); err != nil {
 			t.Fatal(err)
 		}
@@ -314,9 +254,9 @@ var forbidden = regexp.MustCompile(`(?i)\b403\b|forbidden`)
 // requireNo403 fails when the operator's log shows an authorization failure.
 func requireNo403(t *testing.T, p *operatorProc) {
 	t.Helper()
-	for _, line := range strings.Split(p.log(), "\n") {
+	for _, line := range strings.Split(p.Log(), "\n") {
 		if forbidden.MatchString(line) {
-			t.Errorf("operator %s logged an authorization failure: %s", p.name, line)
+			t.Errorf("operator %s logged an authorization failure: %s", p.Name, line)
 		}
 	}
 }
@@ -329,7 +269,7 @@ var klogTime = regexp.MustCompile(`^[IWEF](\d{4} \d{2}:\d{2}:\d{2}\.\d{6})`)
 func requireNo403Outside(t *testing.T, p *operatorProc, from, to time.Time) int {
 	t.Helper()
 	inside := 0
-	for _, line := range strings.Split(p.log(), "\n") {
+	for _, line := range strings.Split(p.Log(), "\n") {
 		if !forbidden.MatchString(line) {
 			continue
 		}
@@ -343,7 +283,7 @@ func requireNo403Outside(t *testing.T, p *operatorProc, from, to time.Time) int 
 				}
 			}
 		}
-		t.Errorf("operator %s logged an authorization failure: %s", p.name, line)
+		t.Errorf("operator %s logged an authorization failure: %s", p.Name, line)
 	}
 	return inside
 }

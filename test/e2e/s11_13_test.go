@@ -102,7 +102,7 @@ func Test11LeaderElection(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := leaseHolder(ns, lease)
-			return h == p.name, "holder " + h
+			return h == p.Name, "holder " + h
 		}
 	}
 
@@ -219,7 +219,7 @@ func Test12ControlPlaneRestart(t *testing.T) {
 	t.Logf("no duplicates: 1 Deployment (same UID), 1 ServiceAccount, 1 ConfigMap, 1 PodDisruptionBudget, ReplicaSets %v", keys(rs0))
 
 	// The log shows the watches failing and recovering, not the process restarting.
-	log := op.log()
+	log := op.Log()
 	require.Equal(t, 1, strings.Count(log, "Starting kmm-operator"), "the operator process did not restart")
 	// Right after its start, the API server may deny requests for a moment, until its RBAC
 	// authorizer's caches are filled: such 403s are tolerated for 30 s after the restart, no

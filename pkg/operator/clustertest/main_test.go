@@ -18,14 +18,11 @@ package clustertest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -33,7 +30,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -159,132 +155,63 @@ func poll(t *testing.T, timeout time.Duration, what string, cond func() (bool, e
 	require.NoError(t, err, "waiting for %s", what)
 }
 
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// operatorProc is the kmm-operator binary running out of cluster.
+// operatorProc is the kmm-operator binary running out of cluster (see Process).
 type operatorProc struct {
-	name     string
-	cmd      *exec.Cmd
-	url      string // http://127.0.0.1:<port>
-	log      *syncBuffer
-	exited   chan struct{}
-	exitCode int
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	*Process
 }
 
 // startOperator runs `kmm-operator run` with the kubeconfig, args and environment (nothing
 // is inherited but PATH and HOME), and stops it at the end of the test.
 func startOperator(t *testing.T, name, kubeconfig string, args []string, env ...string) *operatorProc {
 	t.Helper()
-	port := freePort(t)
-	p := &operatorProc{name: name, url: fmt.Sprintf("http://127.0.0.1:%d", port), log: &syncBuffer{}, exited: make(chan struct{})}
-	all := append([]string{"run", "--kubeconfig", kubeconfig, "--http-address", fmt.Sprintf("127.0.0.1:%d", port)}, args...)
-	p.cmd = exec.Command(binary, all...)
-	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		_ = p.cmd.Wait()
-		p.exitCode = p.cmd.ProcessState.ExitCode()
-		close(p.exited)
-	}()
+	proc, err := StartProcess(ProcessOptions{Name: name, Binary: binary, Kubeconfig: kubeconfig,
+		LogPath: filepath.Join(t.TempDir(), name+".log"), Args: args, Env: env})
+	require.NoError(t, err)
+	p := &operatorProc{proc}
 	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = p.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-p.exited:
-			case <-time.After(10 * time.Second):
-				_ = p.cmd.Process.Kill()
-				<-p.exited
-			}
+		if _, _, err := p.Stop(syscall.SIGTERM, 10*time.Second); err != nil {
+			t.Log(err)
 		}
 		if t.Failed() {
-			t.Logf("---- log of operator %s (last 80 lines) ----\n%s", p.name, tail(p.log.String(), 80))
+			t.Logf("---- log of operator %s (last 80 lines) ----\n%s", p.Name, Tail(p.Log(), 80))
 		}
 	})
 	return p
 }
 
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 // stop sends sig and waits for the exit; it returns the exit code and how long it took.
 func (p *operatorProc) stop(t *testing.T, sig syscall.Signal, timeout time.Duration) (int, time.Duration) {
 	t.Helper()
-	start := time.Now()
-	require.NoError(t, p.cmd.Process.Signal(sig))
-	select {
-	case <-p.exited:
-		return p.exitCode, time.Since(start)
-	case <-time.After(timeout):
-		t.Fatalf("operator %s did not exit within %s of %s", p.name, timeout, sig)
-		return -1, 0
-	}
+	code, took, err := p.Stop(sig, timeout)
+	require.NoError(t, err)
+	return code, took
 }
 
+// get returns the status and body of path (status 0 and the error text when unreachable).
 func (p *operatorProc) get(path string) (int, string) {
-	c := http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(p.url + path)
+	code, body, err := p.Get(path)
 	if err != nil {
 		return 0, err.Error()
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return code, body
 }
 
 // waitReady waits until /readyz answers 200, failing early if the process exits.
 func (p *operatorProc) waitReady(t *testing.T, timeout time.Duration) {
 	t.Helper()
-	poll(t, timeout, p.name+" /readyz", func() (bool, error) {
-		select {
-		case <-p.exited:
-			return false, fmt.Errorf("operator %s exited with code %d", p.name, p.exitCode)
-		default:
+	poll(t, timeout, p.Name+" /readyz", func() (bool, error) {
+		if err := p.Alive(); err != nil {
+			return false, err
 		}
 		code, _ := p.get("/readyz")
 		return code == http.StatusOK, nil
 	})
 }
 
-// alive fails the poll when the process has exited.
-func (p *operatorProc) alive() error {
-	select {
-	case <-p.exited:
-		return fmt.Errorf("operator %s exited with code %d", p.name, p.exitCode)
-	default:
-		return nil
-	}
+// rss returns the resident set size and its peak, in MiB (0 when unreadable).
+func (p *operatorProc) rss() (rss, peak float64) {
+	rss, peak, _ = p.RSS()
+	return rss, peak
 }
 
 // metricSum adds up the samples of the metric name whose label text contains every filter.
@@ -325,10 +252,10 @@ var forbidden = regexp.MustCompile(`(?i)\b403\b|forbidden`)
 
 func requireNo403(t *testing.T, p *operatorProc) {
 	t.Helper()
-	if m := forbidden.FindString(p.log.String()); m != "" {
-		for _, line := range strings.Split(p.log.String(), "\n") {
+	if m := forbidden.FindString(p.Log()); m != "" {
+		for _, line := range strings.Split(p.Log(), "\n") {
 			if forbidden.MatchString(line) {
-				t.Errorf("operator %s logged %q: %s", p.name, m, line)
+				t.Errorf("operator %s logged %q: %s", p.Name, m, line)
 			}
 		}
 	}
@@ -400,26 +327,4 @@ func runKubectl(t *testing.T, args ...string) (string, error) {
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	return string(out), err
-}
-
-// processRSS returns the resident set size and its peak, in MiB, from /proc.
-func processRSS(pid int) (rss, peak float64) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb / 1024
-		case "VmHWM:":
-			peak = kb / 1024
-		}
-	}
-	return rss, peak
 }

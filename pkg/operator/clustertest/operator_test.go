@@ -104,7 +104,7 @@ func TestOperatorAsNonAdminUser(t *testing.T) {
 	resources, _ := metricSum(body, "strimzi_resources", `namespace="`+ns+`"`)
 	require.Equal(t, 1.0, resources)
 	requests, _ := metricSum(body, "kmm_client_requests_total")
-	rss, peak := processRSS(p.cmd.Process.Pid)
+	rss, peak := p.rss()
 	t.Logf("operator: RSS %.1f MiB (peak %.1f MiB), %v API requests so far", rss, peak, requests)
 
 	exit, took := p.stop(t, syscall.SIGTERM, 15*time.Second)
@@ -112,7 +112,7 @@ func TestOperatorAsNonAdminUser(t *testing.T) {
 	require.Less(t, took, 5*time.Second)
 	t.Logf("SIGTERM to exit: %s", took.Round(time.Millisecond))
 	requireNo403(t, p)
-	require.Contains(t, p.log.String(), "kmm-operator stopped")
+	require.Contains(t, p.Log(), "kmm-operator stopped")
 }
 
 // grantNamespacedRBAC creates, in ns, what artifacts/install/namespaced grants the operator in
@@ -182,7 +182,7 @@ func TestOperatorNamespacedRBAC(t *testing.T) {
 	p := startOperator(t, "serviceaccount", kubeconfig, []string{"--watch-namespaces", ns, "--leader-elect",
 		"--leader-election-lease-namespace", ns, "--leader-election-identity", "sa-0", "-v=2"})
 	p.waitReady(t, 60*time.Second)
-	poll(t, 30*time.Second, "sa-0 holds the Lease", func() (bool, error) { return leaseHolder(ns) == "sa-0", p.alive() })
+	poll(t, 30*time.Second, "sa-0 holds the Lease", func() (bool, error) { return leaseHolder(ns) == "sa-0", p.Alive() })
 
 	k := minimalMirrorMaker(t, ns)
 	_, err := adminKMM.KafkaV1beta2().KafkaMirrorMakers(ns).Create(context.Background(), k, metav1.CreateOptions{})
@@ -250,13 +250,13 @@ func TestLeaderElection(t *testing.T) {
 	}
 
 	a := startOperator(t, "a", operatorKubeconfig, args("a"))
-	poll(t, 60*time.Second, "a leads", func() (bool, error) { return leaseHolder(ns) == "a", a.alive() })
+	poll(t, 60*time.Second, "a leads", func() (bool, error) { return leaseHolder(ns) == "a", a.Alive() })
 	a.waitReady(t, 60*time.Second)
 	b := startOperator(t, "b", operatorKubeconfig, args("b"))
 	b.waitReady(t, 60*time.Second) // a standby is ready
 	_, body := b.get("/readyz?verbose")
 	require.Contains(t, body, "standby")
-	rss, _ := processRSS(b.cmd.Process.Pid)
+	rss, _ := b.rss()
 	t.Logf("standby RSS %.1f MiB", rss)
 
 	k := minimalMirrorMaker(t, ns)
@@ -278,7 +278,7 @@ func TestLeaderElection(t *testing.T) {
 	stopAt := time.Now()
 	exit, took := a.stop(t, syscall.SIGTERM, 15*time.Second)
 	require.Equal(t, 0, exit)
-	poll(t, 10*time.Second, "b leads after a's SIGTERM", func() (bool, error) { return leaseHolder(ns) == "b", b.alive() })
+	poll(t, 10*time.Second, "b leads after a's SIGTERM", func() (bool, error) { return leaseHolder(ns) == "b", b.Alive() })
 	handover := time.Since(stopAt)
 	t.Logf("SIGTERM on the leader: it exited after %s; the standby held the Lease %s after the signal",
 		took.Round(time.Millisecond), handover.Round(time.Millisecond))
@@ -306,7 +306,7 @@ func TestLeaderElection(t *testing.T) {
 	c.waitReady(t, 60*time.Second)
 	killAt := time.Now()
 	b.stop(t, syscall.SIGKILL, 5*time.Second)
-	poll(t, leaseDuration+30*time.Second, "c leads after b's SIGKILL", func() (bool, error) { return leaseHolder(ns) == "c", c.alive() })
+	poll(t, leaseDuration+30*time.Second, "c leads after b's SIGKILL", func() (bool, error) { return leaseHolder(ns) == "c", c.Alive() })
 	takeover := time.Since(killAt)
 	t.Logf("SIGKILL on the leader: the standby held the Lease %s after the kill (lease duration %s, retry period %s)",
 		takeover.Round(time.Millisecond), leaseDuration, retry)
@@ -326,7 +326,8 @@ func TestLeaderElection(t *testing.T) {
 func TestBinaryStartupFailures(t *testing.T) {
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
-	port := freePort(t) // nothing listens there
+	port, err := FreePort() // nothing listens there
+	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}]

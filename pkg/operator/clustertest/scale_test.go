@@ -67,7 +67,7 @@ func TestMeasureScale(t *testing.T) {
 				"--kube-api-qps", qps, "--kube-api-burst", burst})
 			start := time.Now()
 			poll(t, 30*time.Minute, fmt.Sprintf("%d resources Ready", n), func() (bool, error) {
-				if err := p.alive(); err != nil {
+				if err := p.Alive(); err != nil {
 					return false, err
 				}
 				return countReady(kmmClient, ns) == n, nil
@@ -82,7 +82,7 @@ func TestMeasureScale(t *testing.T) {
 			}
 			heap, _ := metricSum(body, "go_memstats_heap_inuse_bytes")
 			cpu, _ := metricSum(body, "process_cpu_seconds_total")
-			rss, peak := processRSS(p.cmd.Process.Pid)
+			rss, peak := p.rss()
 			// Steady state: no resource changes for a while.
 			const quiet = 30 * time.Second
 			time.Sleep(quiet)
@@ -94,7 +94,7 @@ func TestMeasureScale(t *testing.T) {
 				writes2 += w
 			}
 			cpu2, _ := metricSum(body, "process_cpu_seconds_total")
-			rss2, _ := processRSS(p.cmd.Process.Pid)
+			rss2, _ := p.rss()
 			line := fmt.Sprintf("%d resources, qps %s burst %s: all Ready after %s; %.0f requests (%.0f writes, %.1f per resource), %.1f CPU seconds; RSS %.1f MiB, peak %.1f MiB, heap in use %.1f MiB; then in %s idle: %.0f requests (%.0f writes), %.2f CPU seconds, RSS %.1f MiB",
 				n, qps, burst, took.Round(100*time.Millisecond), requests, writes, writes/float64(n), cpu, rss, peak, heap/(1<<20),
 				quiet, requests2-requests, writes2-writes, cpu2-cpu, rss2)
