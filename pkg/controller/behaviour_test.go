@@ -19,6 +19,7 @@ package controller
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clienttesting "k8s.io/client-go/testing"
+	"k8s.io/klog/v2"
+	"k8s.io/klog/v2/ktesting"
 	"k8s.io/utils/ptr"
 
 	"github.com/kmm-operator/kmm-operator/pkg/apis/kafka/v1beta2"
@@ -522,6 +525,25 @@ func TestChildComparedOncePerVersion(t *testing.T) {
 	f.mustReconcile("foo")
 	require.Len(t, f.patches("deployments"), 1, "a new desired body is compared, and applied")
 	assert.Equal(t, "my-image:latest", f.deployment("foo-mirror-maker").Spec.Template.Spec.Containers[0].Image)
+}
+
+// TestNoticesLoggedOncePerGeneration: what the model ignores (here the deprecated whitelist next
+// to include) is logged on the first pass over a generation, not on every pass.
+func TestNoticesLoggedOncePerGeneration(t *testing.T) {
+	kmm := newKMM("foo")
+	kmm.Spec.Whitelist = ptr.To("old.*")
+	f := newFixture(t, []*v1beta2.KafkaMirrorMaker{kmm}, nil)
+	logger := ktesting.NewLogger(t, ktesting.NewConfig(ktesting.BufferLogs(true)))
+	f.ctx = klog.NewContext(f.ctx, logger)
+	buf := logger.GetSink().(ktesting.Underlier).GetBuffer()
+	const notice = "Both include and whitelist fields are present. Whitelist is deprecated and will be ignored."
+	f.mustReconcile("foo")
+	f.syncCaches()
+	f.mustReconcile("foo")
+	assert.Equal(t, 1, strings.Count(buf.String(), notice), buf.String())
+	f.editKMM("foo", func(k *v1beta2.KafkaMirrorMaker) { k.Spec.Include = ptr.To("other.*") })
+	f.mustReconcile("foo")
+	assert.Equal(t, 2, strings.Count(buf.String(), notice), "a new generation logs it again")
 }
 
 // TestScaleDownBeforeTemplateChange: replicas go down first, with the old template, and the new

@@ -89,6 +89,9 @@ type Controller struct {
 	// verified remembers, per child, the resourceVersion last found (or made) to match a desired
 	// apply body, and that body's digest (see ensure).
 	verified map[freshKey]verifiedRecord
+	// generations remembers, per resource UID, the generation last reconciled, so that what
+	// happens once per generation (logging what the model ignores) does.
+	generations map[types.UID]int64
 	// states remembers the reason label of the strimzi_resource_state series of each resource.
 	states map[cache.ObjectName]string
 
@@ -129,6 +132,7 @@ func New(cfg Config, kube kubernetes.Interface, kmm versioned.Interface, meta me
 		usedRefs:         map[types.UID]map[string]string{},
 		fresh:            map[freshKey]freshRecord{},
 		verified:         map[freshKey]verifiedRecord{},
+		generations:      map[types.UID]int64{},
 		states:           map[cache.ObjectName]string{},
 	}
 	c.queue = workqueue.NewTypedRateLimitingQueueWithConfig(

@@ -158,12 +158,25 @@ func (c *Controller) setUsedRefs(uid types.UID, refs map[string]string) {
 	c.usedRefs[uid] = maps.Clone(refs)
 }
 
+// firstPassOfGeneration reports whether this is the first pass over generation of the resource
+// uid (in this process).
+func (c *Controller) firstPassOfGeneration(uid types.UID, generation int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if seen, ok := c.generations[uid]; ok && seen == generation {
+		return false
+	}
+	c.generations[uid] = generation
+	return true
+}
+
 // forgetUID drops the state of a deleted resource.
 func (c *Controller) forgetUID(uid types.UID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.waits, uid)
 	delete(c.usedRefs, uid)
+	delete(c.generations, uid)
 }
 
 // forgetResource drops the state kept by name for a resource that no longer exists.

@@ -182,6 +182,7 @@ func (c *Controller) reconcile(ctx context.Context, st *reconcileState) (failed 
 		return true, err
 	}
 	st.model = m
+	c.logNotices(st)
 
 	perr := c.runSteps(ctx, st)
 	_, werr := c.writeStatus(ctx, st, c.passStatus(st, perr))
@@ -217,5 +218,17 @@ func (c *Controller) reconcile(ctx context.Context, st *reconcileState) (failed 
 		reason, _ := failureCondition(perr)
 		c.setResourceState(st.key, false, reason)
 		return true, perr
+	}
+}
+
+// logNotices logs what the model ignores in the resource (Strimzi's WARN lines: a forbidden
+// configuration option, a template variable the operator already sets, ...), once per generation
+// of the resource rather than on every pass.
+func (c *Controller) logNotices(st *reconcileState) {
+	if !c.firstPassOfGeneration(st.kmm.UID, st.kmm.Generation) {
+		return
+	}
+	for _, n := range st.model.Notices() {
+		st.logger.Info("Ignoring part of the resource", "warning", n)
 	}
 }

@@ -145,24 +145,28 @@ func clientConfiguration(config v1beta2.KafkaConfig, forbidden []string, interce
 		}
 		props.put(key, value)
 	}
-	props.filter(func(key string) bool {
-		lower := strings.ToLower(key)
-		for _, prefix := range forbidden {
-			if strings.HasPrefix(lower, prefix) {
-				for _, exception := range forbiddenPrefixExceptions {
-					if key == exception {
-						return false
-					}
-				}
-				return true
-			}
-		}
-		return false
-	})
+	props.filter(func(key string) bool { return isForbidden(key, forbidden) })
 	if interceptor != "" {
 		props.put("interceptor.classes", interceptor)
 	}
 	return props.render(""), nil
+}
+
+// isForbidden reports whether the configuration option key is one the operator sets itself (or
+// must not be set), and is therefore dropped from the user's configuration.
+func isForbidden(key string, forbidden []string) bool {
+	lower := strings.ToLower(key)
+	for _, prefix := range forbidden {
+		if strings.HasPrefix(lower, prefix) {
+			for _, exception := range forbiddenPrefixExceptions {
+				if key == exception {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // configValueString converts one configuration value to its text, as Strimzi does with the value

@@ -17,6 +17,7 @@ limitations under the License.
 package model
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -314,6 +315,15 @@ func execProbe(o probeOptions, command ...string) *corev1.Probe {
 
 // env builds the container environment in Strimzi's order (spec §3.6).
 func (m *MirrorMaker) env() ([]corev1.EnvVar, error) {
+	env, err := m.operatorEnv()
+	if err != nil {
+		return nil, err
+	}
+	return m.templateEnv(env, nil), nil
+}
+
+// operatorEnv is the environment the operator sets, before the container template's variables.
+func (m *MirrorMaker) operatorEnv() ([]corev1.EnvVar, error) {
 	spec := m.spec
 	var consumerInterceptor, producerInterceptor string
 	if spec.Tracing != nil && spec.Tracing.Type == v1beta2.TracingTypeOpenTelemetry {
@@ -377,7 +387,7 @@ func (m *MirrorMaker) env() ([]corev1.EnvVar, error) {
 	for _, e := range m.settings.ProxyEnv {
 		env = append(env, *e.DeepCopy())
 	}
-	return m.templateEnv(env), nil
+	return env, nil
 }
 
 func periodOrDefault(o probeOptions) int32 {
@@ -388,7 +398,11 @@ func periodOrDefault(o probeOptions) int32 {
 }
 
 // templateEnv appends the container template variables whose names the operator does not set.
-func (m *MirrorMaker) templateEnv(env []corev1.EnvVar) []corev1.EnvVar {
+// Each ignored variable is reported to notice, when it is not nil.
+func (m *MirrorMaker) templateEnv(env []corev1.EnvVar, notice func(string)) []corev1.EnvVar {
+	if notice == nil {
+		notice = func(string) {}
+	}
 	t := m.spec.Template
 	if t == nil || t.MirrorMakerContainer == nil || len(t.MirrorMakerContainer.Env) == 0 {
 		return env
@@ -400,6 +414,7 @@ func (m *MirrorMaker) templateEnv(env []corev1.EnvVar) []corev1.EnvVar {
 	for _, e := range t.MirrorMakerContainer.Env {
 		name := deref(e.Name)
 		if predefined[name] {
+			notice(fmt.Sprintf("User defined container template environment variable %s is already in use and will be ignored", name))
 			continue
 		}
 		switch {
@@ -410,6 +425,8 @@ func (m *MirrorMaker) templateEnv(env []corev1.EnvVar) []corev1.EnvVar {
 				SecretKeyRef:    e.ValueFrom.SecretKeyRef.DeepCopy(),
 				ConfigMapKeyRef: e.ValueFrom.ConfigMapKeyRef.DeepCopy(),
 			}})
+		default:
+			notice(fmt.Sprintf("User defined container template environment variable %s doesn't have any value defined and will be ignored", name))
 		}
 	}
 	return env

@@ -56,6 +56,13 @@ func FuzzRender(f *testing.F) {
 		if r.ServiceAccount == nil || r.ConfigMap == nil || r.PodDisruptionBudget == nil || r.Deployment == nil || r.Model == nil {
 			t.Fatalf("Render returned incomplete objects: %+v", r)
 		}
+		if leakCheck {
+			for _, n := range r.Model.Notices() {
+				if strings.Contains(n, secretValue) {
+					t.Fatalf("notice contains the Secret value: %s", n)
+				}
+			}
+		}
 		first := marshalRendered(t, r)
 		r2, err := Render(&kmm, DefaultSettings(), secrets, cms)
 		if err != nil {

@@ -116,7 +116,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 		}
 	}
 
-	list, failures := renderAll(in, settings)
+	list, failures, notices := renderAll(in, settings)
+	for _, n := range notices {
+		fmt.Fprintln(stderr, n)
+	}
 	for _, f := range failures {
 		fmt.Fprintln(stderr, f)
 	}
@@ -273,18 +276,21 @@ func (g configMapGetter) Get(name string) (*corev1.ConfigMap, error) {
 }
 
 // renderAll renders every KafkaMirrorMaker; failures are "<namespace>/<name>: <Reason>: <message>".
-func renderAll(in *inputs, s model.Settings) ([]runtime.Object, []string) {
-	var items []runtime.Object
-	var failures []string
+// renderAll renders every KafkaMirrorMaker. It returns the objects, the validation failures and
+// the notices (what the model ignores), each line prefixed with "<namespace>/<name>: ".
+func renderAll(in *inputs, s model.Settings) (items []runtime.Object, failures, notices []string) {
 	for _, kmm := range in.mirrorMakers {
 		r, err := model.Render(kmm, s, secretGetter{kmm.Namespace, in}, configMapGetter{kmm.Namespace, in})
 		if err != nil {
 			failures = append(failures, fmt.Sprintf("%s/%s: %s", kmm.Namespace, kmm.Name, describe(err)))
 			continue
 		}
+		for _, n := range r.Model.Notices() {
+			notices = append(notices, fmt.Sprintf("%s/%s: warning: %s", kmm.Namespace, kmm.Name, n))
+		}
 		items = append(items, r.ServiceAccount, r.ConfigMap, r.PodDisruptionBudget, r.Deployment)
 	}
-	return items, failures
+	return items, failures, notices
 }
 
 // describe formats a model error as "<Reason>: <message>"; any other error (which the model

@@ -226,6 +226,8 @@ func TestExitCodes(t *testing.T) {
 		{name: "custom image map", stdin: minimal, env: map[string]string{"STRIMZI_KAFKA_MIRROR_MAKER_IMAGES": "3.9.2=registry.example/kafka:mm1"}, args: []string{"-f", "-"}, wantCode: ExitOK},
 		{name: "image map flag", stdin: minimal, env: map[string]string{"STRIMZI_KAFKA_MIRROR_MAKER_IMAGES": "3.9.2=registry.example/kafka:env"},
 			args: []string{"-f", "-", "--kafka-mirror-maker-images", "3.9.2=registry.example/kafka:mm1", "--image-pull-policy=Never"}, wantCode: ExitOK},
+		{name: "ignored parts are warned about", stdin: strings.Replace(minimal, `include: ".*"`, `include: ".*"`+"\n  whitelist: old.*", 1), args: []string{"-f", "-"}, wantCode: ExitOK,
+			wantStderr: "default/my-mirror-maker: warning: Both include and whitelist fields are present. Whitelist is deprecated and will be ignored.\n"},
 		{name: "bad setting flag", stdin: minimal, env: map[string]string{"STRIMZI_IMAGE_PULL_POLICY": "Always"}, args: []string{"-f", "-", "--image-pull-policy", "Sometimes"},
 			wantCode: ExitBadInput, wantStderr: `render: invalid value "Sometimes" for --image-pull-policy: not a valid value; use one of Always, IfNotPresent, Never`},
 	}
