@@ -24,7 +24,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -161,14 +160,6 @@ func printComponentLogs(w interface{ Write([]byte) (int, error) }, lines int) {
 			continue
 		}
 		rel, _ := filepath.Rel(root, f)
-		fmt.Fprintf(w, "---- last %d lines of %s ----\n%s\n", lines, rel, tail(string(b), lines))
+		fmt.Fprintf(w, "---- last %d lines of %s ----\n%s\n", lines, rel, clustertest.Tail(string(b), lines))
 	}
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

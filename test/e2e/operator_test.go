@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,14 +98,21 @@ func startOperator(t *testing.T, o operatorOptions) *operatorProc {
 			t.Log(err)
 		}
 		if t.Failed() {
-			t.Logf("---- operator %s (exit code %d), last 60 lines of %s ----\n%s", p.Name, p.ExitCode(), p.LogPath, tail(p.Log(), 60))
+			t.Logf("---- operator %s (exit code %d), last 60 lines of %s ----\n%s", p.Name, p.ExitCode(), p.LogPath, clustertest.Tail(p.Log(), 60))
 		}
 	})
 	return p
 }
 
-// alive returns an error once the process has exited, to end a poll early.
-func (p *operatorProc) alive() error { return p.Alive() }
+// namespaceWithOperator creates a namespace for the test and starts a ready operator watching it
+// with the suite's settings.
+func namespaceWithOperator(t *testing.T) (string, *operatorProc) {
+	t.Helper()
+	ns := newNamespace(t, "")
+	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
+	op.waitReady(t)
+	return ns, op
+}
 
 // stop sends sig and waits for the exit; it returns the exit code and how long the exit took.
 func (p *operatorProc) stop(t *testing.T, sig syscall.Signal, timeout time.Duration) (int, time.Duration) {
@@ -116,15 +122,6 @@ func (p *operatorProc) stop(t *testing.T, sig syscall.Signal, timeout time.Durat
 	return code, took
 }
 
-// get returns the status and body of path (status 0 and the error text when unreachable).
-func (p *operatorProc) get(path string) (int, string) {
-	code, body, err := p.Get(path)
-	if err != nil {
-		return 0, err.Error()
-	}
-	return code, body
-}
-
 // waitReady waits until /readyz answers 200 and returns how long that took.
 func (p *operatorProc) waitReady(t *testing.T) time.Duration {
 	t.Helper()
@@ -132,7 +129,7 @@ func (p *operatorProc) waitReady(t *testing.T) time.Duration {
 		if err := p.Alive(); err != nil {
 			t.Fatalf("%v before it was ready", err)
 		}
-		code, body := p.get("/readyz")
+		code, body := p.Status("/readyz")
 		return code == http.StatusOK, fmt.Sprintf("%d %s", code, strings.TrimSpace(body))
 	})
 }
@@ -140,41 +137,9 @@ func (p *operatorProc) waitReady(t *testing.T) time.Duration {
 // metrics returns the /metrics text.
 func (p *operatorProc) metrics(t *testing.T) string {
 	t.Helper()
-	code, body := p.get("/metrics")
+	code, body := p.Status("/metrics")
 	require.Equal(t, http.StatusOK, code, "GET %s/metrics: %s", p.URL, body)
 	return body
-}
-
-// metricSum adds up the samples of the metric whose label text contains every filter.
-func metricSum(body, name string, filters ...string) (float64, bool) {
-	sum, found := 0.0, false
-	sc := bufio.NewScanner(strings.NewReader(body))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
-			continue
-		}
-		labels := ""
-		if i, j := strings.Index(line, "{"), strings.LastIndex(line, "}"); i == len(name) && j > i {
-			labels = line[i:j]
-		}
-		ok := true
-		for _, f := range filters {
-			if !strings.Contains(labels, f) {
-				ok = false
-			}
-		}
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(line)
-		if v, err := strconv.ParseFloat(fields[len(fields)-1], 64); err == nil {
-			sum += v
-			found = true
-		}
-	}
-	return sum, found
 }
 
 // writeVerbs are the API verbs that change something.
@@ -189,15 +154,15 @@ func (p *operatorProc) writes(t *testing.T, resources ...string) float64 {
 	for _, verb := range writeVerbs {
 		if len(resources) > 0 {
 			for _, r := range resources {
-				n, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="`+r+`"`)
+				n, _ := clustertest.MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="`+r+`"`)
 				total += n
 			}
 			continue
 		}
-		all, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
-		leases, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="leases"`)
-		reviews, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="selfsubjectaccessreviews"`)
-		events, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="events"`)
+		all, _ := clustertest.MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
+		leases, _ := clustertest.MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="leases"`)
+		reviews, _ := clustertest.MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="selfsubjectaccessreviews"`)
+		events, _ := clustertest.MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="events"`)
 		total += all - leases - reviews - events
 	}
 	return total
@@ -225,7 +190,7 @@ func (p *operatorProc) writesByResource(t *testing.T) string {
 // reconciliations returns the operator's strimzi_reconciliations_total for a namespace.
 func (p *operatorProc) reconciliations(t *testing.T, ns string) float64 {
 	t.Helper()
-	n, _ := metricSum(p.metrics(t), "strimzi_reconciliations_total", `namespace="`+ns+`"`)
+	n, _ := clustertest.MetricSum(p.metrics(t), "strimzi_reconciliations_total", `namespace="`+ns+`"`)
 	return n
 }
 
@@ -236,13 +201,13 @@ func (p *operatorProc) quiesce(t *testing.T, ns string) float64 {
 	t.Helper()
 	var count float64
 	eventually(t, 60*time.Second, "operator "+p.Name+" idle (empty workqueue, nothing in progress)", func() (bool, string) {
-		if err := p.alive(); err != nil {
+		if err := p.Alive(); err != nil {
 			t.Fatal(err)
 		}
 		body := p.metrics(t)
-		depth, _ := metricSum(body, "workqueue_depth", `name="kafkamirrormakers"`)
-		unfinished, _ := metricSum(body, "workqueue_unfinished_work_seconds", `name="kafkamirrormakers"`)
-		count, _ = metricSum(body, "strimzi_reconciliations_total", `namespace="`+ns+`"`)
+		depth, _ := clustertest.MetricSum(body, "workqueue_depth", `name="kafkamirrormakers"`)
+		unfinished, _ := clustertest.MetricSum(body, "workqueue_unfinished_work_seconds", `name="kafkamirrormakers"`)
+		count, _ = clustertest.MetricSum(body, "strimzi_reconciliations_total", `namespace="`+ns+`"`)
 		return depth == 0 && unfinished == 0, fmt.Sprintf("depth %v, unfinished work %vs", depth, unfinished)
 	})
 	return count

@@ -44,9 +44,7 @@ import (
 // observedGeneration, replicas and labelSelector, and `kubectl wait --for=condition=Ready` works.
 func Test01MinimalResource(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 
 	start := time.Now()
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
@@ -150,9 +148,7 @@ func Test01MinimalResource(t *testing.T) {
 // template and starts a rollout within 2 s.
 func Test02SecretRotation(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 
 	unrelated, err := kube.CoreV1().Secrets(ns).Create(bg, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "unrelated"}, StringData: map[string]string{"password": "one"},
@@ -272,9 +268,7 @@ func Test02SecretRotation(t *testing.T) {
 // the operand ConfigMap (without a rollout).
 func Test03ExternalLoggingAndMetrics(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 
 	const name = "observed"
 	const log4j1 = "log4j.rootLogger=INFO, CONSOLE\nlog4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender\n"
@@ -369,9 +363,7 @@ spec:
 // Test04Scale: `kubectl scale kmm/<name>` drives the Deployment; zero replicas is Ready with no Pods.
 func Test04Scale(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
 	waitKMMReady(t, ns, k.Name)
 

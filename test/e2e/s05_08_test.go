@@ -30,6 +30,7 @@ import (
 
 	"github.com/kmm-operator/kmm-operator/pkg/apis/kafka/v1beta2"
 	"github.com/kmm-operator/kmm-operator/pkg/model"
+	"github.com/kmm-operator/kmm-operator/pkg/operator/clustertest"
 )
 
 const pauseAnnotation = "strimzi.io/pause-reconciliation"
@@ -38,9 +39,7 @@ const pauseAnnotation = "strimzi.io/pause-reconciliation"
 // ReconciliationPaused; removing the annotation applies them at once.
 func Test05Pause(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
 	name := k.Name
 	waitKMMReady(t, ns, name)
@@ -60,7 +59,7 @@ func Test05Pause(t *testing.T) {
 	})
 	t.Logf("pause annotation set: status ReconciliationPaused %s later", took.Round(time.Millisecond))
 	waitEvent(t, ns, name, corev1.EventTypeNormal, "ReconciliationPaused", func(string) bool { return true })
-	paused, _ := metricSum(op.metrics(t), "strimzi_resources_paused", `namespace="`+ns+`"`)
+	paused, _ := clustertest.MetricSum(op.metrics(t), "strimzi_resources_paused", `namespace="`+ns+`"`)
 	require.Equal(t, 1.0, paused, "strimzi_resources_paused")
 
 	// Spec changes while paused are not applied: after the operator has processed the change
@@ -111,9 +110,7 @@ func Test05Pause(t *testing.T) {
 // missing Secret later makes its resource Ready without anything else.
 func Test06InvalidInput(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 
 	good := createKMM(t, minimalMirrorMaker(t, ns, "good"))
 	waitKMMReady(t, ns, good.Name)
@@ -230,9 +227,7 @@ spec:
 // operator does not roll the Pods again).
 func Test07Drift(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
 	name, dname := k.Name, deploymentName(k.Name)
 	waitKMMReady(t, ns, name)
@@ -300,9 +295,7 @@ func Test07Drift(t *testing.T) {
 // Test08Delete: deleting the KafkaMirrorMaker garbage-collects its children.
 func Test08Delete(t *testing.T) {
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
 	name := k.Name
 	waitKMMReady(t, ns, name)
@@ -339,7 +332,7 @@ func Test08Delete(t *testing.T) {
 	l, err := kube.AppsV1().Deployments(ns).List(bg, metav1.ListOptions{})
 	require.NoError(t, err)
 	require.Empty(t, l.Items)
-	resources, _ := metricSum(op.metrics(t), "strimzi_resources", `namespace="`+ns+`"`)
+	resources, _ := clustertest.MetricSum(op.metrics(t), "strimzi_resources", `namespace="`+ns+`"`)
 	require.Equal(t, 0.0, resources, "strimzi_resources after the deletion")
 	requireNo403(t, op)
 }

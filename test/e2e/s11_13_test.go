@@ -31,6 +31,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kmm-operator/kmm-operator/pkg/apis/kafka/v1beta2"
+	"github.com/kmm-operator/kmm-operator/pkg/operator/clustertest"
 )
 
 func leaseHolder(ns, lease string) string {
@@ -98,7 +99,7 @@ func Test11LeaderElection(t *testing.T) {
 	}
 	leads := func(p *operatorProc) func() (bool, string) {
 		return func() (bool, string) {
-			if err := p.alive(); err != nil {
+			if err := p.Alive(); err != nil {
 				t.Fatal(err)
 			}
 			h := leaseHolder(ns, lease)
@@ -111,7 +112,7 @@ func Test11LeaderElection(t *testing.T) {
 	a.waitReady(t)
 	b := start("b")
 	b.waitReady(t) // a standby is ready too
-	_, body := b.get("/readyz?verbose")
+	_, body := b.Status("/readyz?verbose")
 	require.Contains(t, body, "standby")
 
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
@@ -171,9 +172,7 @@ func Test12ControlPlaneRestart(t *testing.T) {
 		t.Skipf("%s is set: not restarting the shared control plane", envSkipRestart)
 	}
 	begin(t)
-	ns := newNamespace(t, "")
-	op := startOperator(t, operatorOptions{namespaces: []string{ns}})
-	op.waitReady(t)
+	ns, op := namespaceWithOperator(t)
 	k := createKMM(t, minimalMirrorMaker(t, ns, ""))
 	name, dname := k.Name, deploymentName(k.Name)
 	waitKMMReady(t, ns, name)
@@ -184,7 +183,7 @@ func Test12ControlPlaneRestart(t *testing.T) {
 
 	down, up := restartAPIServerAndEtcd(t)
 	outage := up.Sub(down)
-	require.NoError(t, op.alive(), "the operator must survive the API server's restart")
+	require.NoError(t, op.Alive(), "the operator must survive the API server's restart")
 
 	// Its watches recover: a change made now is applied.
 	changed := scaleKMM(t, ns, name, 2)
@@ -195,7 +194,7 @@ func Test12ControlPlaneRestart(t *testing.T) {
 	t.Logf("API server and etcd restarted (outage %s); the operator kept running; a change made afterwards was applied %s later, Ready %s after the change",
 		outage.Round(time.Millisecond), took.Round(time.Millisecond), time.Since(changed).Round(time.Millisecond))
 	waitPodsReady(t, ns, name, 2)
-	require.NoError(t, op.alive())
+	require.NoError(t, op.Alive())
 
 	// No duplicate objects: one of each child, the same Deployment, no new ReplicaSet.
 	opts := metav1.ListOptions{LabelSelector: "strimzi.io/cluster=" + name}
@@ -302,7 +301,7 @@ func Test13NamespaceScoping(t *testing.T) {
 	waitKMMReady(t, nsA, inA.Name)
 	op2.quiesce(t, nsA)
 	requireUntouched("cluster-wide identity watching A")
-	resources, _ := metricSum(op2.metrics(t), "strimzi_resources", `namespace="`+nsB+`"`)
+	resources, _ := clustertest.MetricSum(op2.metrics(t), "strimzi_resources", `namespace="`+nsB+`"`)
 	require.Zero(t, resources, "strimzi_resources of B")
 	t.Logf("cluster-wide identity watching %s: change in A applied %s later, B untouched", nsA, took.Round(time.Millisecond))
 	requireNo403(t, op2)

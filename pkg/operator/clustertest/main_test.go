@@ -17,7 +17,6 @@ limitations under the License.
 package clustertest
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -28,7 +27,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -187,15 +185,6 @@ func (p *operatorProc) stop(t *testing.T, sig syscall.Signal, timeout time.Durat
 	return code, took
 }
 
-// get returns the status and body of path (status 0 and the error text when unreachable).
-func (p *operatorProc) get(path string) (int, string) {
-	code, body, err := p.Get(path)
-	if err != nil {
-		return 0, err.Error()
-	}
-	return code, body
-}
-
 // waitReady waits until /readyz answers 200, failing early if the process exits.
 func (p *operatorProc) waitReady(t *testing.T, timeout time.Duration) {
 	t.Helper()
@@ -203,7 +192,7 @@ func (p *operatorProc) waitReady(t *testing.T, timeout time.Duration) {
 		if err := p.Alive(); err != nil {
 			return false, err
 		}
-		code, _ := p.get("/readyz")
+		code, _ := p.Status("/readyz")
 		return code == http.StatusOK, nil
 	})
 }
@@ -212,39 +201,6 @@ func (p *operatorProc) waitReady(t *testing.T, timeout time.Duration) {
 func (p *operatorProc) rss() (rss, peak float64) {
 	rss, peak, _ = p.RSS()
 	return rss, peak
-}
-
-// metricSum adds up the samples of the metric name whose label text contains every filter.
-func metricSum(body, name string, filters ...string) (float64, bool) {
-	sum, found := 0.0, false
-	sc := bufio.NewScanner(strings.NewReader(body))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
-			continue
-		}
-		labels := ""
-		if i, j := strings.Index(line, "{"), strings.LastIndex(line, "}"); i >= 0 && j > i && i == len(name) {
-			labels = line[i:j]
-		}
-		ok := true
-		for _, f := range filters {
-			if !strings.Contains(labels, f) {
-				ok = false
-			}
-		}
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(line)
-		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-		if err == nil {
-			sum += v
-			found = true
-		}
-	}
-	return sum, found
 }
 
 // forbidden finds authorization failures in a log.

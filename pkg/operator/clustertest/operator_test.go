@@ -79,11 +79,11 @@ func TestOperatorAsNonAdminUser(t *testing.T) {
 	requireChildren(t, ns, k.Name)
 
 	// The endpoints of a running leader.
-	code, body := p.get("/healthz")
+	code, body := p.Status("/healthz")
 	require.Equal(t, http.StatusOK, code, body)
-	code, body = p.get("/readyz")
+	code, body = p.Status("/readyz")
 	require.Equal(t, http.StatusOK, code, body)
-	code, body = p.get("/metrics")
+	code, body = p.Status("/metrics")
 	require.Equal(t, http.StatusOK, code)
 	for _, m := range []struct{ name, filter string }{
 		{"strimzi_reconciliations_total", `kind="KafkaMirrorMaker"`},
@@ -98,12 +98,12 @@ func TestOperatorAsNonAdminUser(t *testing.T) {
 		{"go_goroutines", ``},
 		{"process_resident_memory_bytes", ``},
 	} {
-		_, found := metricSum(body, m.name, m.filter)
+		_, found := MetricSum(body, m.name, m.filter)
 		require.True(t, found, "metric %s{%s} missing", m.name, m.filter)
 	}
-	resources, _ := metricSum(body, "strimzi_resources", `namespace="`+ns+`"`)
+	resources, _ := MetricSum(body, "strimzi_resources", `namespace="`+ns+`"`)
 	require.Equal(t, 1.0, resources)
-	requests, _ := metricSum(body, "kmm_client_requests_total")
+	requests, _ := MetricSum(body, "kmm_client_requests_total")
 	rss, peak := p.rss()
 	t.Logf("operator: RSS %.1f MiB (peak %.1f MiB), %v API requests so far", rss, peak, requests)
 
@@ -208,13 +208,13 @@ func leaseHolder(ns string) string {
 // reviews.
 func writesBy(t *testing.T, p *operatorProc) float64 {
 	t.Helper()
-	code, body := p.get("/metrics")
+	code, body := p.Status("/metrics")
 	require.Equal(t, http.StatusOK, code)
 	total := 0.0
 	for _, verb := range []string{"apply", "create", "update", "patch", "delete"} {
-		all, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
-		leases, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="leases"`)
-		reviews, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="selfsubjectaccessreviews"`)
+		all, _ := MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
+		leases, _ := MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="leases"`)
+		reviews, _ := MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`, `resource="selfsubjectaccessreviews"`)
 		total += all - leases - reviews
 	}
 	return total
@@ -254,7 +254,7 @@ func TestLeaderElection(t *testing.T) {
 	a.waitReady(t, 60*time.Second)
 	b := startOperator(t, "b", operatorKubeconfig, args("b"))
 	b.waitReady(t, 60*time.Second) // a standby is ready
-	_, body := b.get("/readyz?verbose")
+	_, body := b.Status("/readyz?verbose")
 	require.Contains(t, body, "standby")
 	rss, _ := b.rss()
 	t.Logf("standby RSS %.1f MiB", rss)
@@ -267,11 +267,11 @@ func TestLeaderElection(t *testing.T) {
 	// Exactly one reconciles: the leader wrote, the standby neither reconciled nor wrote.
 	require.Greater(t, writesBy(t, a), 0.0)
 	require.Equal(t, 0.0, writesBy(t, b), "the standby must not write")
-	_, body = b.get("/metrics")
-	n, _ := metricSum(body, "strimzi_reconciliations_total")
+	_, body = b.Status("/metrics")
+	n, _ := MetricSum(body, "strimzi_reconciliations_total")
 	require.Equal(t, 0.0, n, "the standby must not reconcile")
 	require.Contains(t, body, `leader_election_master_status{name="kmm-operator"} 0`)
-	_, body = a.get("/metrics")
+	_, body = a.Status("/metrics")
 	require.Contains(t, body, `leader_election_master_status{name="kmm-operator"} 1`)
 
 	// Graceful stop of the leader: the Lease is released and b takes over within a few seconds.

@@ -17,6 +17,7 @@ limitations under the License.
 package clustertest
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -139,6 +140,16 @@ func (p *Process) Stop(sig syscall.Signal, timeout time.Duration) (int, time.Dur
 	}
 }
 
+// Status fetches path and returns its status and body; when the process does not answer, status
+// 0 and the error's text, so that a poll can show why it waits.
+func (p *Process) Status(path string) (int, string) {
+	code, body, err := p.Get(path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	return code, body
+}
+
 // Get fetches path from the process's HTTP port.
 func (p *Process) Get(path string) (int, string, error) {
 	c := http.Client{Timeout: 5 * time.Second}
@@ -189,4 +200,37 @@ func Tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// MetricSum adds up the samples of the metric name in the Prometheus text body whose label text
+// contains every filter; found is false when no sample matched.
+func MetricSum(body, name string, filters ...string) (sum float64, found bool) {
+	sc := bufio.NewScanner(strings.NewReader(body))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		labels := ""
+		if i, j := strings.Index(line, "{"), strings.LastIndex(line, "}"); i >= 0 && j > i && i == len(name) {
+			labels = line[i:j]
+		}
+		ok := true
+		for _, f := range filters {
+			if !strings.Contains(labels, f) {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(line)
+		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+		if err == nil {
+			sum += v
+			found = true
+		}
+	}
+	return sum, found
 }

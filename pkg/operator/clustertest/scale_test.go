@@ -73,27 +73,27 @@ func TestMeasureScale(t *testing.T) {
 				return countReady(kmmClient, ns) == n, nil
 			})
 			took := time.Since(start)
-			_, body := p.get("/metrics")
-			requests, _ := metricSum(body, "kmm_client_requests_total")
+			_, body := p.Status("/metrics")
+			requests, _ := MetricSum(body, "kmm_client_requests_total")
 			writes := 0.0
 			for _, verb := range []string{"apply", "create", "update", "patch"} {
-				w, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
+				w, _ := MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
 				writes += w
 			}
-			heap, _ := metricSum(body, "go_memstats_heap_inuse_bytes")
-			cpu, _ := metricSum(body, "process_cpu_seconds_total")
+			heap, _ := MetricSum(body, "go_memstats_heap_inuse_bytes")
+			cpu, _ := MetricSum(body, "process_cpu_seconds_total")
 			rss, peak := p.rss()
 			// Steady state: no resource changes for a while.
 			const quiet = 30 * time.Second
 			time.Sleep(quiet)
-			_, body = p.get("/metrics")
-			requests2, _ := metricSum(body, "kmm_client_requests_total")
+			_, body = p.Status("/metrics")
+			requests2, _ := MetricSum(body, "kmm_client_requests_total")
 			writes2 := 0.0
 			for _, verb := range []string{"apply", "create", "update", "patch"} {
-				w, _ := metricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
+				w, _ := MetricSum(body, "kmm_client_requests_total", `verb="`+verb+`"`)
 				writes2 += w
 			}
-			cpu2, _ := metricSum(body, "process_cpu_seconds_total")
+			cpu2, _ := MetricSum(body, "process_cpu_seconds_total")
 			rss2, _ := p.rss()
 			line := fmt.Sprintf("%d resources, qps %s burst %s: all Ready after %s; %.0f requests (%.0f writes, %.1f per resource), %.1f CPU seconds; RSS %.1f MiB, peak %.1f MiB, heap in use %.1f MiB; then in %s idle: %.0f requests (%.0f writes), %.2f CPU seconds, RSS %.1f MiB",
 				n, qps, burst, took.Round(100*time.Millisecond), requests, writes, writes/float64(n), cpu, rss, peak, heap/(1<<20),
