@@ -12,10 +12,11 @@ export GOFLAGS := -mod=vendor
 .PHONY: all
 all: build
 
-## build: build bin/kmm-operator
+## build: build bin/kmm-operator and bin/kmm-mirror (static binaries)
 .PHONY: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kmm-operator ./cmd/kmm-operator
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kmm-mirror ./cmd/kmm-mirror
 
 ## test: the complete test suite, against the local control plane (hack/test.sh)
 .PHONY: test
@@ -31,6 +32,11 @@ run:
 .PHONY: bench
 bench:
 	$(GO) run ./test/bench
+
+## bench-mirror: kmm-mirror against a bare franz-go loop on in-process kfake clusters (BENCH_MIRROR_N=1000000 by default; BENCH_MIRROR_QUICK=1 is the quick mode), see docs/benchmarks.md
+.PHONY: bench-mirror
+bench-mirror:
+	$(GO) run ./test/benchmirror
 
 ## cluster-up: start the local control plane (builds it on first use), see hack/cluster/README.md
 .PHONY: cluster-up
@@ -78,7 +84,7 @@ codegen:
 
 .PHONY: clean
 clean:
-	rm -rf bin/kmm-operator bin/codegen
+	rm -rf bin/kmm-operator bin/kmm-mirror bin/codegen
 
 .PHONY: help
 help:
