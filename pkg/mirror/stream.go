@@ -50,6 +50,8 @@ type stream struct {
 	progress atomic.Int64
 	// joined is true while the consumer is a member of the group with an assignment.
 	joined atomic.Bool
+	// sentFn is s.sent, bound once: a method value passed per record would allocate per record.
+	sentFn func(*kgo.Record, error)
 
 	// mu guards handed and lastCommit. The loop holds it while it copies and commits, the
 	// rebalance callbacks while they commit; BlockRebalanceOnPoll already keeps the two apart.
@@ -68,6 +70,7 @@ func newStream(m *Mirror, id int) (*stream, error) {
 		handed: map[string]map[int32]kgo.EpochOffset{},
 	}
 	s.inflight.zero.L = &s.inflight.mu
+	s.sentFn = s.sent
 	s.markProgress()
 	opts := append(append([]kgo.Opt{}, m.cfg.ConsumerOpts(id)...),
 		kgo.DisableAutoCommit(),
@@ -165,7 +168,7 @@ func (s *stream) send(r *kgo.Record) {
 	}
 	s.inflight.add()
 	if !s.m.cfg.SyncSend {
-		s.m.producer.Produce(context.Background(), out, s.sent)
+		s.m.producer.Produce(context.Background(), out, s.sentFn)
 		return
 	}
 	// producer.type=sync: every send waits for its answer, and a failure is fatal whatever
@@ -286,7 +289,6 @@ func (s *stream) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int3
 	s.joined.Store(false)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.inflight.wait()
 	s.forget(lost)
 	s.m.metrics.revoked(s.id, lost)
 	s.log.Warn("Partitions lost", "partitions", describePartitions(lost))
@@ -360,26 +362,23 @@ func isFatal(err error) bool {
 	return false
 }
 
-// inflight is a counter a commit point can wait on until it is zero.
+// inflight is a counter a commit point can wait on until it is zero. Adding and finishing a
+// record are one atomic operation each; the lock is taken only when the count reaches zero.
 type inflight struct {
+	n    atomic.Int64
 	mu   sync.Mutex
 	zero sync.Cond
-	n    int
 }
 
-func (f *inflight) add() {
-	f.mu.Lock()
-	f.n++
-	f.mu.Unlock()
-}
+func (f *inflight) add() { f.n.Add(1) }
 
 func (f *inflight) done() {
-	f.mu.Lock()
-	f.n--
-	if f.n == 0 {
+	if f.n.Add(-1) == 0 {
+		// Under the lock, so a waiter between its check and its Wait cannot miss it.
+		f.mu.Lock()
 		f.zero.Broadcast()
+		f.mu.Unlock()
 	}
-	f.mu.Unlock()
 }
 
 // wait blocks until no record is in flight. Like MirrorMaker 1's producer.flush() it has no
@@ -387,7 +386,7 @@ func (f *inflight) done() {
 // then reports the stall).
 func (f *inflight) wait() {
 	f.mu.Lock()
-	for f.n > 0 {
+	for f.n.Load() > 0 {
 		f.zero.Wait()
 	}
 	f.mu.Unlock()
