@@ -21,7 +21,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 )
 
@@ -39,8 +38,11 @@ const minHealthInterval = 100 * time.Millisecond
 
 // health keeps the readiness and liveness files. Unlike the agent, whose liveness proved only
 // that the JVM ran, both mean something:
-//   - ready: the producer and the consumers each have an open broker connection, every
-//     consumer is in the group with an assignment, and the copy loop is not stalled;
+//   - ready: the target and the source each answered a metadata request within the last
+//     readiness period, every consumer is in the group with an assignment, and the copy loop is
+//     not stalled. An answer, not an open connection: a client learns that a broker closed an
+//     idle connection only when it next uses it, so a count of open connections stays up long
+//     after a cluster went away;
 //   - alive: every stream polled or had a record acknowledged within the stall timeout (an idle
 //     stream polls every second), so a copy loop stuck on an unreachable target or a hung commit
 //     stops the file being re-created and the kubelet restarts the container.
@@ -49,7 +51,6 @@ type health struct {
 	readyPath, alivePath   string
 	readyEvery, aliveEvery time.Duration
 	stall                  time.Duration
-	pinging                atomic.Bool
 }
 
 func newHealth(m *Mirror) *health {
@@ -57,10 +58,16 @@ func newHealth(m *Mirror) *health {
 		m:          m,
 		readyPath:  filepath.Join(m.cfg.TmpDir, ReadyFile),
 		alivePath:  filepath.Join(m.cfg.TmpDir, AliveFile),
-		readyEvery: max(m.cfg.ReadinessPeriod/2, minHealthInterval),
-		aliveEvery: max(m.cfg.LivenessPeriod/2, minHealthInterval),
+		readyEvery: refreshInterval(m.cfg.ReadinessPeriod),
+		aliveEvery: refreshInterval(m.cfg.LivenessPeriod),
 		stall:      StallTimeout(m.cfg.CommitTimeout),
 	}
+}
+
+// refreshInterval is the agent's period/2 in whole seconds (integer division), at least
+// minHealthInterval.
+func refreshInterval(period time.Duration) time.Duration {
+	return max(time.Duration(int64(period/time.Second)/2)*time.Second, minHealthInterval)
 }
 
 // StallTimeout is how long a stream may go without progress before the mirror stops reporting
@@ -69,38 +76,39 @@ func StallTimeout(commitTimeout time.Duration) time.Duration {
 	return max(90*time.Second, commitTimeout+30*time.Second)
 }
 
+// run keeps both files until ctx is done. The two run apart, so a slow readiness check (a
+// metadata request to a cluster that does not answer) never delays the liveness file.
 func (h *health) run(ctx context.Context) {
-	h.checkReady()
-	h.checkAlive()
-	ready := time.NewTicker(h.readyEvery)
-	defer ready.Stop()
-	alive := time.NewTicker(h.aliveEvery)
-	defer alive.Stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		every(ctx, h.aliveEvery, h.checkAlive)
+	}()
+	every(ctx, h.readyEvery, func() { h.checkReady(ctx) })
+	<-done
+}
+
+// every runs fn now and then every interval until ctx is done.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
 	for {
+		fn()
 		select {
 		case <-ctx.Done():
 			return
-		case <-ready.C:
-			h.checkReady()
-		case <-alive.C:
-			h.checkAlive()
+		case <-t.C:
 		}
 	}
 }
 
-func (h *health) checkReady() {
-	producer := h.m.metrics.connections("producer").count()
-	if producer == 0 {
-		// The producer connects only to send. An idle one keeps its connection for
-		// connections.max.idle.ms (9 minutes, as Java's), but at start and after the target
-		// went away it has none: ask the target for metadata, which connects if it can.
-		h.ping()
-	}
-	ok := producer > 0 && h.m.metrics.connections("consumer").count() > 0 &&
-		!h.m.aborted() && h.m.sinceProgress(time.Now()) < h.stall
+func (h *health) checkReady(ctx context.Context) {
+	ok := !h.m.aborted() && h.m.sinceProgress(time.Now()) < h.stall
 	for _, s := range h.m.streams {
 		ok = ok && s.joined.Load()
 	}
+	// Both clusters answer (this also keeps an idle producer's connection in use).
+	ok = ok && h.answers(ctx, h.m.producer) && h.answers(ctx, h.m.streams[0].consumer)
 	if ok {
 		h.m.metrics.ready.Set(1)
 		touch(h.readyPath, h.m)
@@ -110,16 +118,12 @@ func (h *health) checkReady() {
 	remove(h.readyPath, h.m)
 }
 
-func (h *health) ping() {
-	if !h.pinging.CompareAndSwap(false, true) {
-		return
-	}
-	go func() {
-		defer h.pinging.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), max(h.readyEvery, 5*time.Second))
-		defer cancel()
-		_ = h.m.producer.Ping(ctx)
-	}()
+// answers reports whether the client's cluster answers a metadata request within the
+// readiness interval (at least 2 s).
+func (h *health) answers(ctx context.Context, cl interface{ Ping(context.Context) error }) bool {
+	ctx, cancel := context.WithTimeout(ctx, max(h.readyEvery, 2*time.Second))
+	defer cancel()
+	return cl.Ping(ctx) == nil
 }
 
 func (h *health) checkAlive() {

@@ -53,6 +53,8 @@ type Mirror struct {
 	metrics  *metrics
 	producer *kgo.Client
 	streams  []*stream
+	// deadlines expire records the target did not answer within delivery.timeout.ms.
+	deadlines sendDeadlines
 
 	// abort is closed once, by the first fatal error; fatal holds that error.
 	abortOnce sync.Once
@@ -64,10 +66,11 @@ type Mirror struct {
 // reg receives the mirror's metrics (nil: none are registered).
 func New(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Mirror, error) {
 	m := &Mirror{
-		cfg:     cfg,
-		log:     log,
-		metrics: newMetrics(reg),
-		abort:   make(chan struct{}),
+		cfg:       cfg,
+		log:       log,
+		metrics:   newMetrics(reg),
+		abort:     make(chan struct{}),
+		deadlines: sendDeadlines{timeout: cfg.DeliveryTimeout},
 	}
 	klog := kgoLogger{log: log.With("client", "producer"), level: cfg.LogLevel}
 	popts := append(append([]kgo.Opt{}, cfg.ProducerOpts()...),

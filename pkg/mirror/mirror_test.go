@@ -263,3 +263,57 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = testWriter{}
+
+// delivery.timeout.ms counts from the send, as Java's does, not from the record's timestamp:
+// records written years ago are mirrored to a healthy target with a short timeout.
+func TestDeliveryTimeoutCountsFromTheSend(t *testing.T) {
+	source := cluster(t, kfake.SeedTopics(2, "t"))
+	target := cluster(t, kfake.SeedTopics(2, "t"))
+	cl := client(t, source, kgo.DefaultProduceTopic("t"))
+	old := time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+	for i := 0; i < 100; i++ {
+		require.NoError(t, cl.ProduceSync(context.Background(), &kgo.Record{Value: []byte("v"), Timestamp: old}).FirstErr())
+	}
+	env := baseEnv(source, target, "t")
+	env["KAFKA_MIRRORMAKER_CONFIGURATION_PRODUCER"] = "delivery.timeout.ms=31000\nrequest.timeout.ms=1000\n"
+	m, _ := newMirror(t, env)
+	cancel, done := run(m)
+	require.Eventually(t, func() bool { return total(endOffsets(t, target, "t")) == 100 },
+		20*time.Second, 50*time.Millisecond)
+	cancel()
+	require.NoError(t, wait(t, done))
+	assert.Zero(t, testutil.ToFloat64(m.metrics.droppedRecords))
+
+	mirrored := client(t, target, kgo.ConsumeTopics("t"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	ctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+	defer c()
+	fs := mirrored.PollFetches(ctx)
+	require.NoError(t, fs.Err0())
+	fs.EachRecord(func(r *kgo.Record) { assert.True(t, r.Timestamp.Equal(old), "the source timestamp is kept") })
+}
+
+func TestSendDeadlines(t *testing.T) {
+	var none sendDeadlines
+	assert.Nil(t, none.ctx(time.Now()).Done(), "no delivery.timeout.ms: records never expire")
+
+	d := sendDeadlines{timeout: time.Hour}
+	now := time.Now()
+	a := d.ctx(now)
+	assert.Same(t, a, d.ctx(now.Add(deadlineGranularity/2)), "records sent close together share a deadline")
+	b := d.ctx(now.Add(2 * deadlineGranularity))
+	assert.NotSame(t, a, b)
+	for _, ctx := range []context.Context{a, b} {
+		dl, ok := ctx.Deadline()
+		require.True(t, ok)
+		assert.GreaterOrEqual(t, dl.Sub(now), time.Hour, "a record never expires before its timeout")
+	}
+
+	short := sendDeadlines{timeout: time.Millisecond}
+	ctx := short.ctx(time.Now())
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the deadline did not expire")
+	}
+	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+}

@@ -167,14 +167,15 @@ func (s *stream) send(r *kgo.Record) {
 		out.Timestamp = time.Time{}
 	}
 	s.inflight.add()
+	ctx := s.m.deadlines.ctx(time.Now())
 	if !s.m.cfg.SyncSend {
-		s.m.producer.Produce(context.Background(), out, s.sentFn)
+		s.m.producer.Produce(ctx, out, s.sentFn)
 		return
 	}
 	// producer.type=sync: every send waits for its answer, and a failure is fatal whatever
 	// abort.on.send.failure says (MirrorMaker 1's send(record).get() throws in the thread).
 	done := make(chan struct{})
-	s.m.producer.Produce(context.Background(), out, func(r *kgo.Record, err error) {
+	s.m.producer.Produce(ctx, out, func(r *kgo.Record, err error) {
 		defer close(done)
 		s.sent(r, err)
 		if err != nil {
@@ -194,6 +195,9 @@ func (s *stream) sent(r *kgo.Record, err error) {
 		return
 	}
 	s.m.metrics.sendError(r.Topic)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("delivery.timeout.ms (%s) expired before the target acknowledged the record: %w", s.m.cfg.DeliveryTimeout, err)
+	}
 	if s.m.aborted() {
 		// Records still buffered when the mirror aborted fail with the closed producer.
 		return

@@ -42,6 +42,9 @@ type Config struct {
 	OffsetCommitInterval time.Duration // KAFKA_MIRRORMAKER_OFFSET_COMMIT_INTERVAL, default 60 s
 	AbortOnSendFailure   bool          // KAFKA_MIRRORMAKER_ABORT_ON_SEND_FAILURE, default true
 	SyncSend             bool          // producer property producer.type=sync
+	// DeliveryTimeout is the producer's delivery.timeout.ms, counted from each record's send
+	// (Java's meaning); zero means none (MirrorMaker 1's default of Integer.MAX_VALUE ms).
+	DeliveryTimeout time.Duration
 
 	// MaxPollRecords is the consumer's max.poll.records (default 500); CommitTimeout its
 	// default.api.timeout.ms (default 60 s), the bound of one offset commit.

@@ -144,6 +144,7 @@ func (l *loader) load() (*Config, error) {
 	c.MaxPollRecords = cm.maxPollRecords
 	c.CommitTimeout = cm.commitTimeout
 	c.SyncSend = pm.syncSend
+	c.DeliveryTimeout = pm.deliveryTimeout
 	c.consumerOpts = consumerOptsFunc(cconn.opts, cm, c.GroupID, c.NumStreams)
 	c.producerOpts = append(append([]kgo.Opt(nil), pconn.opts...), pm.opts...)
 

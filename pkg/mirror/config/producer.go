@@ -27,8 +27,9 @@ import (
 
 // producerMapping is the mapped producer configuration.
 type producerMapping struct {
-	opts     []kgo.Opt
-	syncSend bool
+	opts            []kgo.Opt
+	syncSend        bool
+	deliveryTimeout time.Duration
 }
 
 // producerJavaOnly are producer keys kgo has no use for, and why.
@@ -74,7 +75,10 @@ const maxIdempotentInflight = 5
 //     max.request.size. batch.size instead sets how many bytes the built-in uniform sticky
 //     partitioner sends to one partition before switching, which is what Java's built-in
 //     partitioner uses it for;
-//   - delivery.timeout.ms (MirrorMaker 1 default 2147483647, i.e. none) → RecordDeliveryTimeout;
+//   - delivery.timeout.ms (MirrorMaker 1 default 2147483647, i.e. none) → Config.DeliveryTimeout,
+//     which the copy loop applies per record from its send. Not kgo's RecordDeliveryTimeout: that
+//     counts from the record's timestamp, which for a mirrored record is the source's, so every
+//     record older than the timeout would fail at once;
 //   - partitioner.class: Kafka's three partitioners map to kgo's; unset uses the built-in
 //     UniformBytesPartitioner with partitioner.ignore.keys and
 //     partitioner.adaptive.partitioning.enable;
@@ -188,7 +192,7 @@ func mapProducer(p *props, n *notices) (*producerMapping, error) {
 		if delivery < linger+reqTimeout {
 			return nil, p.invalid("delivery.timeout.ms", p.vals["delivery.timeout.ms"], "should be equal to or larger than linger.ms + request.timeout.ms (%d)", (linger + reqTimeout).Milliseconds())
 		}
-		opts = append(opts, kgo.RecordDeliveryTimeout(clamp(p, n, "delivery.timeout.ms", delivery, time.Second, delivery)))
+		m.deliveryTimeout = clamp(p, n, "delivery.timeout.ms", delivery, time.Second, delivery)
 	}
 
 	part, err := mapPartitioner(p)
