@@ -24,10 +24,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kmm-operator/kmm-operator/test/mirrortest"
 )
 
 // container is the mirror running in its own mount namespace.
@@ -35,7 +36,7 @@ type container struct {
 	t    *testing.T
 	spec *podSpec
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *mirrortest.SyncBuffer
 	done chan struct{}
 	err  error
 }
@@ -52,7 +53,7 @@ func start(t *testing.T, spec *podSpec) *container {
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &container{t: t, spec: spec, out: &lockedBuffer{}, done: make(chan struct{})}
+	c := &container{t: t, spec: spec, out: &mirrortest.SyncBuffer{}, done: make(chan struct{})}
 	c.cmd = exec.Command(os.Args[0])
 	c.cmd.Env = []string{podInitEnv + "=" + file}
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
@@ -138,21 +139,4 @@ func (c *container) exited() bool {
 	default:
 		return false
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

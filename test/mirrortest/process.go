@@ -40,8 +40,8 @@ type Process struct {
 
 	t      testing.TB
 	cmd    *exec.Cmd
-	all    *syncBuffer // stdout and stderr interleaved, for the test log
-	stderr *syncBuffer
+	all    *SyncBuffer // stdout and stderr interleaved, for the test log
+	stderr *SyncBuffer
 	done   chan struct{}
 	state  error // the error of cmd.Wait, valid after done is closed
 }
@@ -51,7 +51,7 @@ type Process struct {
 // data race, the test fails.
 func Start(t testing.TB, name, path string, env Env, args ...string) *Process {
 	t.Helper()
-	p := &Process{Name: name, t: t, all: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &Process{Name: name, t: t, all: &SyncBuffer{}, stderr: &SyncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(path, args...)
 	p.cmd.Env = env.List()
 	p.cmd.Stdout = p.all
@@ -197,20 +197,20 @@ func Run(ctx context.Context, timeout time.Duration, path string, env Env, args 
 	return res, nil
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of the two output pipes and the
+// SyncBuffer is a bytes.Buffer safe for the concurrent writes of the two output pipes and the
 // reads of the test.
-type syncBuffer struct {
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
