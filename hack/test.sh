@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The complete test suite (`make test`): brings the local control plane up (building it on first
 # use), runs every Go test with the race detector against it, runs the model's fuzz test for a
-# bounded time and the benchmark's quick mode, and stops the control plane again if it was not
+# bounded time and the benchmarks' quick modes (the operator's and kmm-mirror's), and stops the control plane again if it was not
 # running before.
 set -o errexit
 set -o nounset
@@ -49,4 +49,23 @@ bad = sorted((set(keys) ^ set(res)) | {k for k in keys if not isinstance(res.get
 if bad or res["n"] != 50:
     sys.exit("bench quick mode: results.json keys or values wrong: %s (n=%s)" % (bad, res.get("n")))
 print("bench quick mode: results.json has all %d figures" % len(keys))
+PY
+
+# kmm-mirror's benchmark, quick mode (20,000 records on in-process kfake clusters): it must
+# complete and write every figure to .local/bench/mirror-results.json; docs/benchmarks.md records
+# full runs (make bench-mirror).
+BENCH_MIRROR_QUICK=1 go run ./test/benchmirror
+python3 - "${ROOT}/.local/bench/mirror-results.json" <<'PY'
+import json, sys
+keys = """n record_bytes partitions mirror_records_per_sec mirror_mb_per_sec limit_records_per_sec
+limit_mb_per_sec throughput_ratio rss_mib_peak rss_mib_median latency_p50_ms latency_p99_ms
+latency_rate_per_sec duplicates_after_kill kill_records_total kill_lost_records""".split()
+with open(sys.argv[1]) as f:
+    res = json.load(f)
+bad = sorted(k for k in keys if not isinstance(res.get(k), (int, float)) or isinstance(res.get(k), bool))
+if bad or res["n"] != 20000:
+    sys.exit("bench-mirror quick mode: results.json keys or values wrong: %s (n=%s)" % (bad, res.get("n")))
+if res["kill_lost_records"] != 0:
+    sys.exit("bench-mirror quick mode: %d records lost after the SIGKILL" % res["kill_lost_records"])
+print("bench-mirror quick mode: mirror-results.json has all %d figures, no record lost" % len(keys))
 PY
