@@ -31,6 +31,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -152,6 +153,13 @@ func run(stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
 		defer stopMetrics()
 	}
 
+	if addr, ok := lookup("KMM_MIRROR_PPROF_ADDRESS"); ok && addr != "" {
+		if err := servePprof(addr, log); err != nil {
+			fmt.Fprintf(stderr, "kmm-mirror: configuration error: KMM_MIRROR_PPROF_ADDRESS: %v\n", err)
+			return exitConfigError
+		}
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-ctx.Done()
@@ -197,4 +205,20 @@ func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (func
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// servePprof serves Go's profiles (/debug/pprof/) for diagnosing memory and CPU use; off unless
+// KMM_MIRROR_PPROF_ADDRESS is set (they reveal internals, so keep the address private).
+func servePprof(addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("Serving profiles", "address", ln.Addr().String())
+	return nil
 }

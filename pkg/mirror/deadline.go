@@ -37,12 +37,16 @@ type sendDeadlines struct {
 	cur     atomic.Pointer[expiring]
 }
 
-// ctx returns a context that expires between timeout and timeout+deadlineGranularity after
+// ctx returns a context that expires between timeout and timeout+deadlineGranularity from
 // now; with no timeout, one that never does.
-func (d *sendDeadlines) ctx(now time.Time) context.Context {
+func (d *sendDeadlines) ctx() context.Context {
 	if d.timeout <= 0 {
 		return context.Background()
 	}
+	return d.at(time.Now())
+}
+
+func (d *sendDeadlines) at(now time.Time) context.Context {
 	if e := d.cur.Load(); e != nil && e.deadline.Sub(now) >= d.timeout {
 		return e
 	}

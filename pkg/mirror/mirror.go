@@ -163,9 +163,7 @@ func (m *Mirror) closeClients() {
 func (m *Mirror) sinceProgress(now time.Time) time.Duration {
 	var worst time.Duration
 	for _, s := range m.streams {
-		if d := now.Sub(time.Unix(0, s.progress.Load())); d > worst {
-			worst = d
-		}
+		worst = max(worst, s.sinceProgress(now))
 	}
 	return worst
 }

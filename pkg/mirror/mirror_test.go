@@ -294,13 +294,13 @@ func TestDeliveryTimeoutCountsFromTheSend(t *testing.T) {
 
 func TestSendDeadlines(t *testing.T) {
 	var none sendDeadlines
-	assert.Nil(t, none.ctx(time.Now()).Done(), "no delivery.timeout.ms: records never expire")
+	assert.Nil(t, none.ctx().Done(), "no delivery.timeout.ms: records never expire")
 
 	d := sendDeadlines{timeout: time.Hour}
 	now := time.Now()
-	a := d.ctx(now)
-	assert.Same(t, a, d.ctx(now.Add(deadlineGranularity/2)), "records sent close together share a deadline")
-	b := d.ctx(now.Add(2 * deadlineGranularity))
+	a := d.at(now)
+	assert.Same(t, a, d.at(now.Add(deadlineGranularity/2)), "records sent close together share a deadline")
+	b := d.at(now.Add(2 * deadlineGranularity))
 	assert.NotSame(t, a, b)
 	for _, ctx := range []context.Context{a, b} {
 		dl, ok := ctx.Deadline()
@@ -309,7 +309,7 @@ func TestSendDeadlines(t *testing.T) {
 	}
 
 	short := sendDeadlines{timeout: time.Millisecond}
-	ctx := short.ctx(time.Now())
+	ctx := short.ctx()
 	select {
 	case <-ctx.Done():
 	case <-time.After(5 * time.Second):

@@ -46,8 +46,16 @@ type stream struct {
 	// inflight counts the records this stream handed to the producer whose result (ack or
 	// failure) is not known yet; a commit point waits for it to reach zero.
 	inflight inflight
-	// progress is the time (UnixNano) the stream last polled or had a record acknowledged.
-	progress atomic.Int64
+	// polled is the time (UnixNano) of the stream's last poll; answered counts the records the
+	// target answered for. Together they tell whether the stream makes progress (sinceProgress)
+	// without reading the clock for every record.
+	polled   atomic.Int64
+	answered atomic.Uint64
+	// lastAnswered and answeredAt are sinceProgress's view of answered: its value at the last
+	// look, and when it was last seen to change.
+	progressMu   sync.Mutex
+	lastAnswered uint64
+	answeredAt   time.Time
 	// joined is true while the consumer is a member of the group with an assignment.
 	joined atomic.Bool
 	// sentFn is s.sent, bound once: a method value passed per record would allocate per record.
@@ -71,7 +79,8 @@ func newStream(m *Mirror, id int) (*stream, error) {
 	}
 	s.inflight.zero.L = &s.inflight.mu
 	s.sentFn = s.sent
-	s.markProgress()
+	s.markPolled()
+	s.answeredAt = time.Now()
 	opts := append(append([]kgo.Opt{}, m.cfg.ConsumerOpts(id)...),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
@@ -100,7 +109,7 @@ func (s *stream) run(ctx context.Context) {
 		pollCtx, cancel := context.WithTimeout(ctx, pollTimeout)
 		fetches := s.consumer.PollRecords(pollCtx, s.m.cfg.MaxPollRecords)
 		cancel()
-		s.markProgress()
+		s.markPolled()
 		if fetches.IsClientClosed() {
 			return
 		}
@@ -123,9 +132,6 @@ func (s *stream) run(ctx context.Context) {
 // neither sent nor committed, so the next owner of the partition reads them again.
 func (s *stream) copy(ctx context.Context, fetches kgo.Fetches) {
 	fetches.EachPartition(func(p kgo.FetchTopicPartition) {
-		if len(p.Records) == 0 {
-			return
-		}
 		var bytes int
 		handed := 0
 		for _, r := range p.Records {
@@ -133,19 +139,20 @@ func (s *stream) copy(ctx context.Context, fetches kgo.Fetches) {
 				break
 			}
 			s.send(r)
-			offsets := s.handed[r.Topic]
-			if offsets == nil {
-				offsets = map[int32]kgo.EpochOffset{}
-				s.handed[r.Topic] = offsets
-			}
-			offsets[r.Partition] = kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset + 1}
 			bytes += recordSize(r)
 			handed++
 		}
 		if handed == 0 {
 			return
 		}
+		// The partition's next offset: the one after the last record handed out.
 		last := p.Records[handed-1]
+		offsets := s.handed[p.Topic]
+		if offsets == nil {
+			offsets = map[int32]kgo.EpochOffset{}
+			s.handed[p.Topic] = offsets
+		}
+		offsets[p.Partition] = kgo.EpochOffset{Epoch: last.LeaderEpoch, Offset: last.Offset + 1}
 		s.m.metrics.consumed(p.Topic, handed, bytes)
 		s.m.metrics.lag(p.Topic, p.Partition, p.HighWatermark-(last.Offset+1))
 	})
@@ -167,7 +174,7 @@ func (s *stream) send(r *kgo.Record) {
 		out.Timestamp = time.Time{}
 	}
 	s.inflight.add()
-	ctx := s.m.deadlines.ctx(time.Now())
+	ctx := s.m.deadlines.ctx()
 	if !s.m.cfg.SyncSend {
 		s.m.producer.Produce(ctx, out, s.sentFn)
 		return
@@ -189,7 +196,7 @@ func (s *stream) send(r *kgo.Record) {
 // record leaves inflight, so a commit point that waited for inflight sees it and skips the commit.
 func (s *stream) sent(r *kgo.Record, err error) {
 	defer s.inflight.done()
-	s.markProgress()
+	s.answered.Add(1)
 	if err == nil {
 		s.m.metrics.produced(r.Topic, recordSize(r))
 		return
@@ -335,7 +342,18 @@ func (s *stream) checkFetchErrors(fetches kgo.Fetches) {
 	})
 }
 
-func (s *stream) markProgress() { s.progress.Store(time.Now().UnixNano()) }
+func (s *stream) markPolled() { s.polled.Store(time.Now().UnixNano()) }
+
+// sinceProgress is how long ago the stream last polled or last had a record answered (as far
+// as the periodic looks of the health checks can tell).
+func (s *stream) sinceProgress(now time.Time) time.Duration {
+	s.progressMu.Lock()
+	defer s.progressMu.Unlock()
+	if n := s.answered.Load(); n != s.lastAnswered {
+		s.lastAnswered, s.answeredAt = n, now
+	}
+	return min(now.Sub(time.Unix(0, s.polled.Load())), now.Sub(s.answeredAt))
+}
 
 // groupErrors tells the stream when its group session failed, so that readiness drops until
 // it joins again.

@@ -30,7 +30,8 @@ limitations under the License.
 // defaults above, a 2 s instead of 10 s stream before the SIGKILL and session.timeout.ms=6000 so
 // the restarted mirror need not wait 45 s for the killed member to expire), BENCH_MIRROR_BINARY (a
 // prebuilt kmm-mirror instead of building ./cmd/kmm-mirror), BENCH_MIRROR_TIMEOUT (whole run,
-// default 5m + 1 ms per record). GOGC and GOMEMLIMIT, when set, are passed to the mirror and to
+// default 5m + 1 ms per record), BENCH_MIRROR_CONSUMER_CONFIG and BENCH_MIRROR_PRODUCER_CONFIG
+// (properties added to the mirror's configuration, separated by ';'). GOGC and GOMEMLIMIT, when set, are passed to the mirror and to
 // the limit loop.
 //
 // Results go to stdout as a table and to .local/bench/mirror-results.json; the output of the

@@ -76,7 +76,18 @@ func (b *bench) consumerConfig() string {
 	if b.cfg.quick {
 		c += fmt.Sprintf("session.timeout.ms=%d\n", quickSessionTimeoutMs)
 	}
-	return c
+	return c + extraConfig("BENCH_MIRROR_CONSUMER_CONFIG")
+}
+
+// extraConfig is the properties text a user adds to the mirror's configuration through name
+// (BENCH_MIRROR_CONSUMER_CONFIG, BENCH_MIRROR_PRODUCER_CONFIG), one property per line or
+// separated by ';', to measure a setting.
+func extraConfig(name string) string {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return ""
+	}
+	return strings.ReplaceAll(v, ";", "\n") + "\n"
 }
 
 // startMirror runs `kmm-mirror run` configured by environment only, as Strimzi's Deployment does:
@@ -97,12 +108,22 @@ func (b *bench) startMirror(name string) (*mirror, error) {
 		"KAFKA_MIRRORMAKER_INCLUDE=" + topic,
 		"KAFKA_MIRRORMAKER_NUMSTREAMS=1",
 		"KAFKA_MIRRORMAKER_CONFIGURATION_CONSUMER=" + b.consumerConfig(),
-		"KAFKA_MIRRORMAKER_CONFIGURATION_PRODUCER=",
+		"KAFKA_MIRRORMAKER_CONFIGURATION_PRODUCER=" + extraConfig("BENCH_MIRROR_PRODUCER_CONFIG"),
 		"KMM_MIRROR_TMP_DIR=" + tmp,
 		// The ready file is checked every half period: 0.5 s instead of the default 5 s, so
 		// that the benchmark sees the mirror join its group when it does.
 		"STRIMZI_READINESS_PERIOD=1",
 		"KAFKA_HOME=" + home,
+	}
+	// KMM_MIRROR_PPROF_ADDRESS (and kmm-mirror's other own settings) pass through, to profile
+	// the mirror while it is measured.
+	if v, ok := os.LookupEnv("KMM_MIRROR_PPROF_ADDRESS"); ok {
+		env = append(env, "KMM_MIRROR_PPROF_ADDRESS="+v)
+	}
+	// BENCH_MIRROR_GOMEMLIMIT is the mirror's GOMEMLIMIT alone (GOMEMLIMIT applies to the limit
+	// loop as well).
+	if v, ok := os.LookupEnv("BENCH_MIRROR_GOMEMLIMIT"); ok {
+		env = append(env, "GOMEMLIMIT="+v)
 	}
 	logPath := filepath.Join(b.outDir, name+".log")
 	_ = os.Remove(logPath)

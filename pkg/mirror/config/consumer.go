@@ -64,6 +64,14 @@ var consumerJavaOnly = withCommon(map[string]string{
 	"metadata.max.idle.ms":          "Java-only setting",
 })
 
+// DefaultFetchMaxBytes is kmm-mirror's default fetch.max.bytes, the most one fetch from a broker
+// returns: 1 MiB, not Java's 50 MiB. A mirror holds each fetched batch until the target has
+// acknowledged its records, so what a fetch may return is what the process must keep in memory,
+// per broker; 1 MiB per round trip and broker keeps a mirror of 1 KiB records at the copy rate
+// of a bare consume-and-produce loop on a local network, within 40 MiB (docs/benchmarks.md). Over a
+// link with a long round trip, raise it (and the producer's buffer.memory).
+const DefaultFetchMaxBytes = 1 << 20
+
 // mapConsumer maps KAFKA_MIRRORMAKER_CONFIGURATION_CONSUMER to kgo options with MirrorMaker 1's
 // consumer defaults (mirrormaker1-dataplane.md §2.1, §9.1, §9.2). topicRegex is the Java include
 // pattern, which kgo gets anchored because its ConsumeRegex matches unanchored.
@@ -136,7 +144,7 @@ func mapConsumer(p *props, n *notices, group, topicRegex string) (*consumerMappi
 	if err != nil {
 		return nil, err
 	}
-	maxBytes, _, err := p.int32Prop("fetch.max.bytes", 52428800, 0)
+	maxBytes, _, err := p.int32Prop("fetch.max.bytes", DefaultFetchMaxBytes, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,13 @@ var partitioners = map[string]func() kgo.Partitioner{
 // maxIdempotentInflight is Java's MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_FOR_IDEMPOTENCE.
 const maxIdempotentInflight = 5
 
+// DefaultBufferMemory is kmm-mirror's default buffer.memory, the bytes of records sent but not yet
+// acknowledged by the target: 2 MiB, not Java's 32 MiB (sized for a JVM heap of hundreds of MiB).
+// Each record also holds the fetched batch it came from until it is acknowledged, so this bounds
+// most of the mirror's memory; on a local network 2 MiB in flight keeps up with a bare
+// consume-and-produce loop (docs/benchmarks.md). Over a link with a long round trip, raise it.
+const DefaultBufferMemory = 2 << 20
+
 // mapProducer maps KAFKA_MIRRORMAKER_CONFIGURATION_PRODUCER to kgo options with MirrorMaker 1's
 // producer defaults (mirrormaker1-dataplane.md §2.2, §9.1, §9.2):
 //
@@ -82,7 +89,7 @@ const maxIdempotentInflight = 5
 //   - partitioner.class: Kafka's three partitioners map to kgo's; unset uses the built-in
 //     UniformBytesPartitioner with partitioner.ignore.keys and
 //     partitioner.adaptive.partitioning.enable;
-//   - buffer.memory (default 32 MiB) → MaxBufferedBytes;
+//   - buffer.memory (kmm-mirror's default DefaultBufferMemory, not Java's 32 MiB) → MaxBufferedBytes;
 //   - producer.type=sync → Config.SyncSend (MirrorMaker 1 removes the key before building the
 //     producer);
 //   - request.timeout.ms also becomes ProduceRequestTimeout, the timeout Java sends in Produce;
@@ -193,6 +200,10 @@ func mapProducer(p *props, n *notices) (*producerMapping, error) {
 			return nil, p.invalid("delivery.timeout.ms", p.vals["delivery.timeout.ms"], "should be equal to or larger than linger.ms + request.timeout.ms (%d)", (linger + reqTimeout).Milliseconds())
 		}
 		m.deliveryTimeout = clamp(p, n, "delivery.timeout.ms", delivery, time.Second, delivery)
+		// Java fails a record at its delivery timeout even when its request was sent; kgo's
+		// idempotent producer keeps such records unless told it may fail them. A record failed so
+		// may reach the target after all: a duplicate, as with Java, never a loss.
+		opts = append(opts, kgo.AllowIdempotentProduceCancellation())
 	}
 
 	part, err := mapPartitioner(p)
@@ -201,7 +212,7 @@ func mapProducer(p *props, n *notices) (*producerMapping, error) {
 	}
 	opts = append(opts, kgo.RecordPartitioner(part))
 
-	buffer, _, err := p.integer("buffer.memory", 33554432, 0, 64)
+	buffer, _, err := p.integer("buffer.memory", DefaultBufferMemory, 0, 64)
 	if err != nil {
 		return nil, err
 	}
