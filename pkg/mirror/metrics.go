@@ -98,6 +98,22 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
+// producerBuffer registers the producer's buffered records and bytes: sent and not yet
+// answered by the target, bounded by buffer.memory.
+func (m *metrics) producerBuffer(reg prometheus.Registerer, p *kgo.Client) {
+	if reg == nil {
+		return
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "kmm_mirror", Name: "producer_buffered_records",
+			Help: "Records handed to the producer and not yet answered by the target."},
+			func() float64 { return float64(p.BufferedProduceRecords()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "kmm_mirror", Name: "producer_buffered_bytes",
+			Help: "Bytes (key, value, headers) of the records handed to the producer and not yet answered by the target; at most buffer.memory."},
+			func() float64 { return float64(p.BufferedProduceBytes()) }),
+	)
+}
+
 func (m *metrics) topic(t string) *topicMetrics {
 	if tm, ok := m.topics.Load(t); ok {
 		return tm.(*topicMetrics)

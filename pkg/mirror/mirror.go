@@ -82,6 +82,7 @@ func New(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Mirr
 		return nil, fmt.Errorf("producer: %w", err)
 	}
 	m.producer = producer
+	m.metrics.producerBuffer(reg, producer)
 	for i := 0; i < cfg.NumStreams; i++ {
 		s, err := newStream(m, i)
 		if err != nil {

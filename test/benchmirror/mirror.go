@@ -115,10 +115,12 @@ func (b *bench) startMirror(name string) (*mirror, error) {
 		"STRIMZI_READINESS_PERIOD=1",
 		"KAFKA_HOME=" + home,
 	}
-	// KMM_MIRROR_PPROF_ADDRESS (and kmm-mirror's other own settings) pass through, to profile
-	// the mirror while it is measured.
-	if v, ok := os.LookupEnv("KMM_MIRROR_PPROF_ADDRESS"); ok {
-		env = append(env, "KMM_MIRROR_PPROF_ADDRESS="+v)
+	// KMM_MIRROR_PPROF_ADDRESS, KMM_MIRROR_METRICS_ADDRESS and KAFKA_MIRRORMAKER_METRICS_ENABLED
+	// pass through, to profile or scrape the mirror while it is measured.
+	for _, k := range []string{"KMM_MIRROR_PPROF_ADDRESS", "KMM_MIRROR_METRICS_ADDRESS", "KAFKA_MIRRORMAKER_METRICS_ENABLED"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
 	}
 	// BENCH_MIRROR_GOMEMLIMIT is the mirror's GOMEMLIMIT alone (GOMEMLIMIT applies to the limit
 	// loop as well).

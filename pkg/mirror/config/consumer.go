@@ -67,9 +67,9 @@ var consumerJavaOnly = withCommon(map[string]string{
 // DefaultFetchMaxBytes is kmm-mirror's default fetch.max.bytes, the most one fetch from a broker
 // returns: 1 MiB, not Java's 50 MiB. A mirror holds each fetched batch until the target has
 // acknowledged its records, so what a fetch may return is what the process must keep in memory,
-// per broker; 1 MiB per round trip and broker keeps a mirror of 1 KiB records at the copy rate
-// of a bare consume-and-produce loop on a local network, within 40 MiB (docs/benchmarks.md). Over a
-// link with a long round trip, raise it (and the producer's buffer.memory).
+// per broker; 1 MiB per round trip and broker keeps a mirror of 1 KiB records near the copy rate
+// of a bare consume-and-produce loop on a local network at a fraction of its memory
+// (docs/benchmarks.md). Over a link with a long round trip, raise it (and buffer.memory).
 const DefaultFetchMaxBytes = 1 << 20
 
 // mapConsumer maps KAFKA_MIRRORMAKER_CONFIGURATION_CONSUMER to kgo options with MirrorMaker 1's

@@ -176,7 +176,7 @@ func TestProducerDefaults(t *testing.T) {
 	assert.Equal(t, int64(math.MaxInt64), cl.OptValue(kgo.RecordRetries))
 	assert.Equal(t, true, cl.OptValue(kgo.AllowAutoTopicCreation))
 	assert.Equal(t, int64(-1), cl.OptValue(kgo.UnknownTopicRetries))
-	assert.Equal(t, int64(2097152), cl.OptValue(kgo.MaxBufferedBytes), "kmm-mirror's default, not Java's 32 MiB")
+	assert.Equal(t, int64(8388608), cl.OptValue(kgo.MaxBufferedBytes), "kmm-mirror's default, not Java's 32 MiB")
 	assert.Equal(t, 30*time.Second, cl.OptValue(kgo.ProduceRequestTimeout))
 	assert.Equal(t, 30*time.Second, cl.OptValue(kgo.RequestTimeoutOverhead))
 	assert.Equal(t, 9*time.Minute, cl.OptValue(kgo.ConnIdleTimeout))

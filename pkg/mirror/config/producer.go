@@ -59,11 +59,12 @@ var partitioners = map[string]func() kgo.Partitioner{
 const maxIdempotentInflight = 5
 
 // DefaultBufferMemory is kmm-mirror's default buffer.memory, the bytes of records sent but not yet
-// acknowledged by the target: 2 MiB, not Java's 32 MiB (sized for a JVM heap of hundreds of MiB).
+// acknowledged by the target: 8 MiB, not Java's 32 MiB (sized for a JVM heap of hundreds of MiB).
 // Each record also holds the fetched batch it came from until it is acknowledged, so this bounds
-// most of the mirror's memory; on a local network 2 MiB in flight keeps up with a bare
-// consume-and-produce loop (docs/benchmarks.md). Over a link with a long round trip, raise it.
-const DefaultBufferMemory = 2 << 20
+// most of the mirror's memory. Smaller is not better: when the target is slow to answer for a
+// moment, a full buffer stops the copy loop, and in make bench-mirror 2 and 4 MiB turned such
+// moments into a p99 latency of 200-400 ms where 8 MiB kept it at 2 ms (docs/benchmarks.md).
+const DefaultBufferMemory = 8 << 20
 
 // mapProducer maps KAFKA_MIRRORMAKER_CONFIGURATION_PRODUCER to kgo options with MirrorMaker 1's
 // producer defaults (mirrormaker1-dataplane.md §2.2, §9.1, §9.2):
