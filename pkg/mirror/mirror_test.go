@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -163,6 +165,7 @@ func TestCopiesAndCommitsWhatTheTargetAcknowledged(t *testing.T) {
 	cancel, done := run(m)
 	require.Eventually(t, func() bool { return total(endOffsets(t, target, "orders")) == 600 },
 		20*time.Second, 50*time.Millisecond, "every record reaches the target")
+	assertMetricsDocumented(t, reg) // while running: the lag of assigned partitions is shown
 	cancel()
 	require.NoError(t, wait(t, done), "a shutdown is clean")
 
@@ -316,4 +319,23 @@ func TestSendDeadlines(t *testing.T) {
 		t.Fatal("the deadline did not expire")
 	}
 	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+}
+
+// assertMetricsDocumented checks that docs/kmm-mirror.md names exactly the metrics the mirror
+// registers, so a dashboard built from the documentation finds every series.
+func assertMetricsDocumented(t *testing.T, reg *prometheus.Registry) {
+	t.Helper()
+	doc, err := os.ReadFile("../../docs/kmm-mirror.md")
+	require.NoError(t, err)
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(kmm_mirror_[a-z_]+)`").FindAllStringSubmatch(string(doc), -1) {
+		documented[m[1]] = true
+	}
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	registered := map[string]bool{}
+	for _, f := range families {
+		registered[f.GetName()] = true
+	}
+	assert.Equal(t, documented, registered)
 }
