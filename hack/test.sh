@@ -28,8 +28,12 @@ export KMM_TEST_OPERATOR_KUBECONFIG="${ROOT}/.local/operator.kubeconfig"
 export GOFLAGS=-mod=vendor
 
 # The end-to-end suite restarts the API server (Test12ControlPlaneRestart), so it runs on its own,
-# after every other package.
-go test -race -count=1 -timeout 40m $(go list ./... | grep -v '/test/e2e$')
+# after every other package. kmm-mirror's packages need no cluster but keep both cores busy with
+# in-process Kafka brokers; they run on their own too, so that they do not slow the tests that
+# wait for the control plane's events.
+mirror_pkgs='/cmd/kmm-mirror$|/pkg/mirror(/|$)|/test/mirror'
+go test -race -count=1 -timeout 40m $(go list ./... | grep -v -E "/test/e2e$|${mirror_pkgs}")
+go test -race -count=1 -timeout 20m $(go list ./... | grep -E "${mirror_pkgs}")
 go test -race -count=1 -timeout 30m ./test/e2e
 go test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME}" ./pkg/model
 
