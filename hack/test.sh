@@ -31,6 +31,10 @@ export GOFLAGS=-mod=vendor
 # after every other package. kmm-mirror's packages need no cluster but keep both cores busy with
 # in-process Kafka brokers; they run on their own too, so that they do not slow the tests that
 # wait for the control plane's events.
+# One of them checks the consumer group against librdkafka, through kcat (a Debian package).
+if ! command -v kcat >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat
+fi
 mirror_pkgs='/cmd/kmm-mirror$|/pkg/mirror(/|$)|/test/mirror'
 go test -race -count=1 -timeout 40m $(go list ./... | grep -v -E "/test/e2e$|${mirror_pkgs}")
 go test -race -count=1 -timeout 20m $(go list ./... | grep -E "${mirror_pkgs}")
