@@ -339,3 +339,37 @@ func assertMetricsDocumented(t *testing.T, reg *prometheus.Registry) {
 	}
 	assert.Equal(t, documented, registered)
 }
+
+// The liveness file follows the copy loop: it is re-created while every stream polls or has
+// records answered, and not once a stream made no progress for the stall timeout.
+func TestLivenessFollowsTheCopyLoop(t *testing.T) {
+	source := cluster(t, kfake.SeedTopics(1, "t"))
+	target := cluster(t, kfake.SeedTopics(1, "t"))
+	m, _ := newMirror(t, baseEnv(source, target, "t"))
+	t.Cleanup(m.closeClients)
+	h := newHealth(m)
+	h.stall = time.Minute
+	s := m.streams[0]
+
+	s.markPolled()
+	h.checkAlive()
+	assert.FileExists(t, h.alivePath, "a stream that just polled is alive")
+
+	require.NoError(t, os.Remove(h.alivePath)) // what the liveness probe does
+	stalled := time.Now().Add(-2 * time.Minute)
+	s.polled.Store(stalled.UnixNano())
+	s.answeredAt = stalled
+	h.checkAlive()
+	assert.NoFileExists(t, h.alivePath, "a stream stuck for longer than the stall timeout is not alive")
+
+	s.answered.Add(1) // the target answered for a record: progress, though the loop did not poll
+	h.checkAlive()
+	assert.FileExists(t, h.alivePath)
+
+	assert.Equal(t, 90*time.Second, StallTimeout(30*time.Second))
+	assert.Equal(t, 90*time.Second, StallTimeout(60*time.Second), "longer than the default commit timeout")
+	assert.Equal(t, 150*time.Second, StallTimeout(2*time.Minute))
+	assert.Equal(t, 5*time.Second, refreshInterval(10*time.Second), "the agent's period/2")
+	assert.Equal(t, time.Second, refreshInterval(3*time.Second), "in whole seconds, as the agent's integer division")
+	assert.Equal(t, minHealthInterval, refreshInterval(time.Second))
+}
