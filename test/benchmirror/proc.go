@@ -118,27 +118,7 @@ func (c *child) stop(sig syscall.Signal, timeout time.Duration) (int, time.Durat
 // after the exit would not do: its maximum RSS starts from the benchmark's own, which the child
 // shared until it executed the binary.)
 func (c *child) memory() (rss, hwm float64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		v, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = v / 1024
-		case "VmHWM:":
-			hwm = v / 1024
-		}
-	}
-	if rss == 0 {
-		return 0, 0, errors.New("no VmRSS in /proc/<pid>/status")
-	}
-	return rss, hwm, nil
+	return clustertest.RSS(c.cmd.Process.Pid)
 }
 
 // cpuSeconds returns the CPU time (user and system) the process has used: from the kernel's

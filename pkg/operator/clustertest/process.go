@@ -169,8 +169,11 @@ func (p *Process) Log() string {
 }
 
 // RSS reads VmRSS and VmHWM (MiB) of the process from /proc.
-func (p *Process) RSS() (rss, hwm float64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
+func (p *Process) RSS() (rss, hwm float64, err error) { return RSS(p.Pid()) }
+
+// RSS reads VmRSS and VmHWM (MiB) of the process pid from /proc.
+func RSS(pid int) (rss, hwm float64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0, err
 	}
