@@ -127,8 +127,8 @@ func (h *health) answers(ctx context.Context, cl interface{ Ping(context.Context
 }
 
 func (h *health) checkAlive() {
-	if h.m.sinceProgress(time.Now()) >= h.stall {
-		h.m.log.Warn("Copy loop stalled, not refreshing the liveness file", "stalled", h.m.sinceProgress(time.Now()).Round(time.Second))
+	if stalled := h.m.sinceProgress(time.Now()); stalled >= h.stall {
+		h.m.log.Warn("Copy loop stalled, not refreshing the liveness file", "stalled", stalled.Round(time.Second))
 		return
 	}
 	touch(h.alivePath, h.m)

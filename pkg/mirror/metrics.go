@@ -87,7 +87,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		connectionCount: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "connection_count",
 			Help: "Open broker connections of the consumers (client=consumer) and the producer (client=producer)."}, []string{"client"}),
 		ready: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "ready",
-			Help: "1 while the readiness file exists: both clients connected, every consumer in the group, the copy loop not stalled."}),
+			Help: "1 while the readiness file exists: both clusters answering, every consumer in the group, the copy loop not stalled."}),
 		conns: map[string]*connSet{},
 	}
 	if reg != nil {
@@ -178,7 +178,7 @@ func (m *metrics) revoked(stream int, parts map[string][]int32) {
 }
 
 // connections returns the hook that counts the open broker connections of one kind of client
-// (all consumers share "consumer"), the signal of the readiness check.
+// (all consumers share "consumer") in kmm_mirror_connection_count.
 func (m *metrics) connections(client string) *connSet {
 	m.connsMu.Lock()
 	defer m.connsMu.Unlock()
@@ -219,10 +219,4 @@ func (c *connSet) OnBrokerDisconnect(_ kgo.BrokerMetadata, conn net.Conn) {
 	delete(c.open, conn)
 	c.gauge.Set(float64(len(c.open)))
 	c.mu.Unlock()
-}
-
-func (c *connSet) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.open)
 }
