@@ -4,6 +4,14 @@
 #   docker build --target kmm-mirror -t kmm-mirror:dev .      # the mirror, for spec.image of a KafkaMirrorMaker
 #
 # Both are static binaries on a distroless base with no shell.
+#
+# `make images` (hack/images.sh) builds the same images without a container engine, as
+# docker-archive tarballs in .local/images/ for `ctr -n k8s.io images import` (named
+# kmm.local/kmm-operator:<version> and kmm.local/kmm-mirror:<version>), from the table in
+# hack/tools/images/imagebuild/spec.go; keep the two in step. They differ from these in the base:
+# instead of distroless, only the files the binaries use (a minimal /etc/passwd and /etc/group, with
+# Strimzi's kafka user 1001 in the mirror's, and /tmp), so no CA certificates, SSL_CERT_FILE, tzdata
+# or home directories, and the operator's working directory is / instead of /home/nonroot.
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./

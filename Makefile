@@ -18,6 +18,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kmm-operator ./cmd/kmm-operator
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kmm-mirror ./cmd/kmm-mirror
 
+## images: build the kmm-operator, kmm-mirror and pause images into .local/images/*.tar without a container engine (hack/images.sh)
+.PHONY: images
+images:
+	VERSION=$(VERSION) hack/images.sh
+
 ## test: the complete test suite, against the local control plane (hack/test.sh)
 .PHONY: test
 test:
