@@ -98,6 +98,8 @@ type Controller struct {
 	started bool
 	// informersOnce starts the informers once, from WarmUp or Run.
 	informersOnce sync.Once
+	// informersCtx is the context the informers were started with: they stop when it ends.
+	informersCtx context.Context
 }
 
 // New builds the controller, its informers (not started yet), event handlers and workqueue.
@@ -210,6 +212,12 @@ func (c *Controller) Run(ctx context.Context) error {
 	c.mu.Unlock()
 
 	defer func() {
+		// The informers run until the context that started them ends (WarmUp's first caller:
+		// a warm standby's is the process's). Wait for them only then: a term that ends while
+		// the process goes on (a lost Lease) must return at once.
+		if c.informersCtx.Err() == nil {
+			return
+		}
 		for _, s := range c.setList {
 			s.shutdown()
 		}
@@ -245,6 +253,7 @@ func (c *Controller) Run(ctx context.Context) error {
 // informers stop when the ctx of the first call is done.
 func (c *Controller) WarmUp(ctx context.Context) error {
 	c.informersOnce.Do(func() {
+		c.informersCtx = ctx
 		for _, s := range c.setList {
 			s.start(ctx)
 		}

@@ -128,6 +128,36 @@ func TestWarmUpReconcilesNothing(t *testing.T) {
 	}
 }
 
+// TestRunEndsBeforeWarmUpContext: a warm standby's informers live as long as the process; when
+// the term of its leadership ends first (a lost Lease), Run returns at once, leaving them running.
+func TestRunEndsBeforeWarmUpContext(t *testing.T) {
+	_, ctx := ktesting.NewTestContext(t)
+	processCtx, stopProcess := context.WithCancel(ctx)
+	defer stopProcess()
+	kmmc := kmmfake.NewSimpleClientset(newKMM("foo"))
+	cfg := DefaultConfig()
+	cfg.Namespaces = []string{testNamespace}
+	c, err := New(cfg, kubefake.NewClientset(), kmmc, metadatafake.NewSimpleMetadataClient(metadatafake.NewTestScheme()), record.NewFakeRecorder(100), metrics.New())
+	require.NoError(t, err)
+	require.NoError(t, c.WarmUp(processCtx))
+
+	termCtx, endTerm := context.WithCancel(processCtx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(termCtx) }()
+	require.Eventually(t, func() bool {
+		k, err := kmmc.KafkaV1beta2().KafkaMirrorMakers(testNamespace).Get(ctx, "foo", metav1.GetOptions{})
+		return err == nil && k.Status != nil
+	}, 10*time.Second, 10*time.Millisecond)
+	endTerm()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return when its term ended: it waits for informers that live on")
+	}
+	assert.True(t, c.HasSynced(), "the informers still run")
+}
+
 // TestRunWithoutSync: Run returns an error when its context ends before the caches sync.
 func TestRunWithoutSync(t *testing.T) {
 	_, ctx := ktesting.NewTestContext(t)
