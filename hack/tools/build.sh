@@ -5,7 +5,8 @@
 #   hack/tools/build.sh kubectl kwok    # build only these
 #   hack/tools/build.sh --list          # print the tool names
 #
-# Tools: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok, and two helpers
+# Tools: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok, kubelet and
+# kube-proxy (the real node, hack/cluster/node.sh), and two helpers
 # used by hack/cluster/cluster.sh: kwok-stages (writes kwok's embedded stages) and keygen
 # (service-account key pair, so openssl is not needed).
 # A tool is skipped when bin/<tool> is newer than its module's go.mod/go.sum and its sources,
@@ -22,7 +23,7 @@ BIN_DIR="${BIN_DIR:-${ROOT_DIR}/bin}"
 KWOK_DIR="${TOOLS_DIR}/kwok"
 
 K8S_VERSION="v1.37.2"   # k8s.io/kubernetes in hack/tools/go.mod; kubectl is k8s.io/kubectl v0.37.2
-ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwok-stages keygen)
+ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwok-stages keygen kubelet kube-proxy)
 
 # These modules are not vendored: drop any -mod= flag inherited from the caller (the Makefile
 # exports GOFLAGS=-mod=vendor for the operator's module), and never stamp VCS information.
@@ -57,6 +58,8 @@ spec() {
     kwok)                    echo "${KWOK_DIR}|sigs.k8s.io/kwok/cmd/kwok|| (first build takes a minute or two)" ;;
     kwok-stages)             echo "${KWOK_DIR}|./cmd/kwok-stages|cmd/kwok-stages|" ;;
     keygen)                  echo "${TOOLS_DIR}|./cmd/keygen|cmd/keygen|" ;;
+    kubelet)                 echo "${TOOLS_DIR}|./cmd/kubelet|cmd/kubelet| (first build takes several minutes)" ;;
+    kube-proxy)              echo "${TOOLS_DIR}|./cmd/kube-proxy|cmd/kube-proxy| (first build can take a few minutes)" ;;
     *) return 1 ;;
   esac
 }
