@@ -48,6 +48,11 @@ bench-mirror:
 cluster-up:
 	hack/cluster/cluster.sh up
 
+## deploy: install the operator in the local cluster as real pods on its real node (kubectl apply -k of artifacts/install; DEPLOY_VARIANT=namespaced for the namespaced install), see docs/running.md
+.PHONY: deploy
+deploy:
+	VERSION=$(VERSION) hack/deploy.sh $(DEPLOY_VARIANT)
+
 ## cluster-down: stop the local control plane and delete its state
 .PHONY: cluster-down
 cluster-down:

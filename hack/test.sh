@@ -21,6 +21,9 @@ if [ "${was_up}" = false ]; then
     trap '"${CLUSTER}" down' EXIT
 fi
 
+# The images (make images) are reproducible: two builds give the same tarballs byte for byte.
+hack/test-images.sh
+
 # Tests that need a cluster fail (never skip) when KMM_REQUIRE_CLUSTER is set.
 export KMM_REQUIRE_CLUSTER=1
 export KMM_TEST_KUBECONFIG="${ROOT}/.local/kubeconfig"
@@ -36,9 +39,12 @@ if ! command -v kcat >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat
 fi
 mirror_pkgs='/cmd/kmm-mirror$|/pkg/mirror(/|$)|/test/mirror'
-go test -race -count=1 -timeout 40m $(go list ./... | grep -v -E "/test/e2e$|${mirror_pkgs}")
+go test -race -count=1 -timeout 40m $(go list ./... | grep -v -E "/test/e2e$|/test/incluster$|${mirror_pkgs}")
 go test -race -count=1 -timeout 20m $(go list ./... | grep -E "${mirror_pkgs}")
 go test -race -count=1 -timeout 30m ./test/e2e
+# The operator installed in the cluster as real pods on the real node (make deploy), and mirrors
+# copying records there: last of the cluster suites, since that operator watches every namespace.
+go test -race -count=1 -timeout 30m ./test/incluster
 go test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME}" ./pkg/model
 
 # The benchmark's quick mode keeps the harness from rotting: it must complete and write every
@@ -77,3 +83,9 @@ if res["kill_lost_records"] != 0:
     sys.exit("bench-mirror quick mode: %d records lost after the SIGKILL" % res["kill_lost_records"])
 print("bench-mirror quick mode: mirror-results.json has all %d figures, no record lost" % len(keys))
 PY
+
+# Stop the cluster this run started: `down` fails when the real node left anything on the host.
+if [ "${was_up}" = false ]; then
+    trap - EXIT
+    "${CLUSTER}" down
+fi

@@ -5,10 +5,12 @@
 #   hack/cluster/cluster.sh down     stop the recorded processes and delete the cluster state
 #   hack/cluster/cluster.sh status   show processes and health; exit 0 only when healthy
 #   hack/cluster/cluster.sh restart-kwok   re-write the kwok stage directory and restart kwok
+#   hack/cluster/cluster.sh load-images    load the images of .local/images (make images) into the real node
 #
-# Everything runs as plain local processes on 127.0.0.1 (no containers): etcd, kube-apiserver,
+# The control plane runs as plain local processes on 127.0.0.1: etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler and kwok, which simulates one node (kwok-node-0) and the
-# lifecycle of the pods scheduled to it. Containers never run.
+# lifecycle of the pods scheduled to it (their containers never run). Next to it, node.sh starts
+# a real node (kmm-node: kubelet, kube-proxy, containerd, runc) for the pods that ask for it.
 #
 # All component flags live in the start_* functions below. State lives in .local/ at the repo root:
 #   .local/logs/<component>.log   .local/pids/<component>.pid   .local/certs/   .local/etcd/
@@ -21,6 +23,7 @@
 #   KMM_INSTALL_DIR (artifacts/install) RBAC manifests applied at `up`
 #   KMM_KWOK_EXTRA_STAGES_DIR           optional directory of extra kwok Stage *.yaml files
 #   KMM_UP_TIMEOUT (120)                seconds to wait for each readiness step
+#   KMM_REAL_NODE (1)                   0: no real node (see node.sh for its own variables)
 set -euo pipefail
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -46,6 +49,9 @@ OPERATOR_CLUSTERROLE="kmm-operator"
 # Start order; `down` stops in reverse order.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwok-stages keygen)
+
+# shellcheck source=hack/cluster/node.sh
+source "${CLUSTER_DIR}/node.sh"
 
 log() { echo "cluster: $*"; }
 die() { echo "cluster: ERROR: $*" >&2; exit 1; }
@@ -120,25 +126,27 @@ alive() {
   pid="$(pid_of "$1")" || return 1
   [[ -n "${pid}" ]] && running "${pid}" || return 1
   exe="$(readlink "/proc/${pid}/exe" 2>/dev/null || true)"
-  [[ -z "${exe}" || "${exe}" == "${BIN_DIR}/$1"* ]]
+  [[ -z "${exe}" || "${exe}" == "$(exe_of "$1")"* ]]
 }
 
-# spawn <component> <args...>: start bin/<component> in its own session, in the background.
+# spawn <component> <args...>: start the component's binary (exe_of) in its own session, in the
+# background.
 spawn() {
-  local name="$1"; shift
+  local name="$1" exe; shift
+  exe="$(exe_of "${name}")"
   mkdir -p "${LOG_DIR}" "${PID_DIR}"
   echo "==== $(date -u +%FT%TZ) starting ${name} $*" >>"${LOG_DIR}/${name}.log"
   # setsid: the component must not get the terminal's Ctrl-C / hang-up once `up` has returned.
   # (setsid only forks when it is a process-group leader, which a background job of a
   # non-interactive shell is not, so $! is the component's own pid.)
   # (9>&-: the component must not inherit the lock held by this script, see lock())
-  setsid "${BIN_DIR}/${name}" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null 9>&- &
+  setsid "${exe}" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null 9>&- &
   local pid=$! i
   echo "${pid}" >"${PID_DIR}/${name}.pid"
   # Until the exec of the component, /proc/<pid>/exe is still bash or setsid; `alive` would
   # take that for a reused pid, so wait for the exec (bounded).
   for ((i = 0; i < 100; i++)); do
-    [[ "$(readlink "/proc/${pid}/exe" 2>/dev/null)" == "${BIN_DIR}/${name}"* ]] && return 0
+    [[ "$(readlink "/proc/${pid}/exe" 2>/dev/null)" == "${exe}"* ]] && return 0
     running "${pid}" || return 0 # exited already: the caller's wait_for reports it with the log
     sleep 0.05
   done
@@ -302,6 +310,10 @@ start_etcd() {
 }
 
 start_kube_apiserver() {
+  # With the real node, the API server is advertised (the `kubernetes` Service's endpoint, a SAN of
+  # its certificate) on the node address, and calls kubelet there.
+  local advertise=()
+  real_node_enabled && advertise=(--advertise-address="${NODE_IP}" --kubelet-preferred-address-types=InternalIP)
   spawn kube-apiserver \
     --etcd-servers="http://127.0.0.1:${ETCD_PORT}" \
     --bind-address=127.0.0.1 \
@@ -313,6 +325,7 @@ start_kube_apiserver() {
     --token-auth-file="${CERT_DIR}/tokens.csv" \
     --authorization-mode=RBAC \
     --service-cluster-ip-range=10.0.0.0/24 \
+    ${advertise[@]+"${advertise[@]}"} \
     --profiling=false
 }
 
@@ -425,19 +438,20 @@ healthy() {
   local c
   for c in "${COMPONENTS[@]}"; do alive "${c}" || return 1; done
   [[ -f "${ADMIN_KUBECONFIG}" && -f "${OPERATOR_KUBECONFIG}" ]] || return 1
-  apiserver_ready && node_ready
+  apiserver_ready && node_ready || return 1
+  ! real_node_enabled || node_healthy
 }
 
 any_alive() {
   local c
-  for c in "${COMPONENTS[@]}"; do alive "${c}" && return 0; done
+  for c in "${COMPONENTS[@]}" "${NODE_COMPONENTS[@]}"; do alive "${c}" && return 0; done
   return 1
 }
 
 print_summary() {
   local rel="${STATE_DIR#"${ROOT_DIR}"/}"
   cat <<EOF
-cluster: up at https://127.0.0.1:${APISERVER_PORT} (node ${NODE_NAME} is simulated by kwok; containers never run)
+cluster: up at https://127.0.0.1:${APISERVER_PORT} (node ${NODE_NAME} is simulated by kwok$(real_node_enabled && echo "; node ${REAL_NODE_NAME} is real, for pods tolerating ${REAL_NODE_LABEL}"))
   admin kubeconfig:     ${rel}/kubeconfig           e.g. bin/kubectl --kubeconfig ${rel}/kubeconfig get nodes
   operator kubeconfig:  ${rel}/operator.kubeconfig  (user ${OPERATOR_USER}, ClusterRole ${OPERATOR_CLUSTERROLE} only)
   logs:                 ${rel}/logs/<component>.log
@@ -464,6 +478,12 @@ cmd_up() {
   local start=${SECONDS}
   check_ports_free
   "${ROOT_DIR}/hack/tools/build.sh" "${TOOLS[@]}"
+  if real_node_enabled; then
+    node_prereqs
+    node_net_up
+    # The images to load (make images), unless KMM_IMAGES_DIR names a directory of built ones.
+    [[ -n "${KMM_IMAGES_DIR:-}" ]] || "${ROOT_DIR}/hack/images.sh"
+  fi
 
   # Fresh state for everything the cluster owns (other .local/ content is left alone).
   rm -rf "${LOG_DIR}" "${PID_DIR}" "${CERT_DIR}" "${ETCD_DIR}" "${STATE_DIR}/kwok" \
@@ -496,6 +516,8 @@ cmd_up() {
   wait_for "node ${NODE_NAME} to lose its not-ready taint (node-lifecycle controller)" kube-controller-manager node_untainted
   wait_for "the default ServiceAccount" kube-controller-manager default_sa_exists
 
+  real_node_enabled && node_up
+
   apply_crds
   apply_rbac
   log "ready in $((SECONDS - start))s"
@@ -523,6 +545,7 @@ stop_component() {
 
 cmd_down() {
   local i
+  node_down
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     stop_component "${COMPONENTS[i]}"
   done
@@ -538,8 +561,9 @@ cmd_down() {
 
 cmd_status() {
   load_ports
-  local c ok=0
-  for c in "${COMPONENTS[@]}"; do
+  local c ok=0 components=("${COMPONENTS[@]}")
+  real_node_enabled && components+=("${NODE_COMPONENTS[@]}")
+  for c in "${components[@]}"; do
     if alive "${c}"; then
       printf '  %-24s running (pid %s)\n' "${c}" "$(pid_of "${c}")"
     else
@@ -555,12 +579,26 @@ cmd_status() {
       printf '  %-24s not Ready\n' "node ${NODE_NAME}"
       ok=1
     fi
+    if real_node_enabled; then
+      if real_node_ready; then
+        printf '  %-24s Ready\n' "node ${REAL_NODE_NAME}"
+      else
+        printf '  %-24s not Ready\n' "node ${REAL_NODE_NAME}"
+        ok=1
+      fi
+    fi
   else
     printf '  %-24s not ready\n' "apiserver /readyz"
     ok=1
   fi
   if [[ ${ok} -eq 0 ]]; then log "healthy"; else log "not healthy"; fi
   return ${ok}
+}
+
+cmd_load_images() {
+  load_ports
+  real_node_enabled && alive containerd || die "the real node is not running (hack/cluster/cluster.sh up)"
+  import_images
 }
 
 cmd_restart_kwok() {
@@ -591,8 +629,9 @@ case "${1:-}" in
   down) lock; load_ports; cmd_down ;;
   status) cmd_status ;;
   restart-kwok) lock; cmd_restart_kwok ;;
+  load-images) lock; cmd_load_images ;;
   *)
-    echo "usage: $0 up|down|status|restart-kwok" >&2
+    echo "usage: $0 up|down|status|restart-kwok|load-images" >&2
     exit 2
     ;;
 esac

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,11 @@ type ClusterConfig struct {
 	PKI      *PKI     // CA and certificates for MTLS; generated when nil
 	User     string   // SCRAM user, default "mirror-<name>"
 	Password string   // SCRAM password, default derived from the name
+	// Host is the address the brokers listen on and advertise (in metadata and coordinator
+	// answers), default "127.0.0.1". Set it to an address of this host that the clients can
+	// reach, e.g. the node address for pods; it must be a concrete address, not a wildcard,
+	// since kfake advertises the listener's own address.
+	Host string
 }
 
 // Cluster is a running kfake cluster together with the credentials clients need for it.
@@ -93,6 +99,18 @@ func NewCluster(cfg ClusterConfig) (*Cluster, error) {
 	}
 	c := &Cluster{Name: cfg.Name, Security: cfg.Security, PKI: cfg.PKI}
 	var opts []kfake.Opt
+	if cfg.Host != "" && cfg.Host != "127.0.0.1" {
+		// kfake listens on 127.0.0.1:<port> and advertises each listener's address, so moving
+		// the listener moves the advertised address with it.
+		host := cfg.Host
+		opts = append(opts, kfake.ListenFn(func(network, address string) (net.Listener, error) {
+			_, port, err := net.SplitHostPort(address)
+			if err != nil {
+				return nil, err
+			}
+			return net.Listen(network, net.JoinHostPort(host, port))
+		}))
+	}
 	switch {
 	case len(cfg.Ports) > 0:
 		opts = append(opts, kfake.Ports(cfg.Ports...))
@@ -134,7 +152,7 @@ func NewCluster(cfg ClusterConfig) (*Cluster, error) {
 	return c, nil
 }
 
-// Addrs are the brokers' host:port addresses (all on 127.0.0.1).
+// Addrs are the brokers' host:port addresses (all on ClusterConfig.Host, default 127.0.0.1).
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.addrs...) }
 
 // Bootstrap is the bootstrap.servers value for this cluster.
