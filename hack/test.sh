@@ -56,7 +56,8 @@ import json, sys
 keys = """n all_ready_seconds baseline_ready_seconds ready_ratio writes_per_resource_create
 requests_per_steady_cycle writes_after_restart rss_mib_steady rss_mib_peak rss_mib_with_secrets
 secret_rotation_p50_ms secret_rotation_p99_ms spec_change_p50_ms spec_change_p99_ms
-failover_kill_seconds failover_graceful_seconds startup_seconds startup_writes""".split()
+failover_kill_seconds failover_graceful_seconds startup_seconds startup_writes rss_mib_empty
+kib_per_resource rss_mib_standby_warm rss_mib_standby_cold""".split()
 with open(sys.argv[1]) as f:
     res = json.load(f)
 bad = sorted((set(keys) ^ set(res)) | {k for k in keys if not isinstance(res.get(k), (int, float)) or isinstance(res.get(k), bool)})

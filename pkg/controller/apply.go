@@ -47,19 +47,13 @@ type childKind struct {
 	cached func(s *informerSet, ns, name string) (runtime.Object, error)
 	// get reads the API server.
 	get func(ctx context.Context, c *Controller, ns, name string) (runtime.Object, error)
-	// extract returns, as JSON, the apply configuration the field manager owns on live.
+	// extract returns, as JSON, the apply configuration the field manager owns on live (nil
+	// when it owns nothing).
 	extract func(live runtime.Object, fieldManager string) ([]byte, error)
 	// apply server-side applies body, the JSON of an apply configuration.
 	apply func(ctx context.Context, c *Controller, ns string, body []byte, opts metav1.ApplyOptions) (runtime.Object, error)
 	// empty returns an empty typed object, to compare desired and owned configurations in.
 	empty func() runtime.Object
-}
-
-func marshalAC(ac any, err error) ([]byte, error) {
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(ac)
 }
 
 // nilIfErr returns a nil interface when err is set, so that a typed nil pointer never hides in a
@@ -88,9 +82,7 @@ var (
 		get: func(ctx context.Context, c *Controller, ns, name string) (runtime.Object, error) {
 			return nilIfErr(c.kube.CoreV1().ServiceAccounts(ns).Get(ctx, name, metav1.GetOptions{}))
 		},
-		extract: func(live runtime.Object, fm string) ([]byte, error) {
-			return marshalAC(corev1ac.ExtractServiceAccount(live.(*corev1.ServiceAccount), fm))
-		},
+		extract: ownedFields,
 		apply: func(ctx context.Context, c *Controller, ns string, body []byte, opts metav1.ApplyOptions) (runtime.Object, error) {
 			ac, err := unmarshalInto[corev1ac.ServiceAccountApplyConfiguration](body)
 			if err != nil {
@@ -108,9 +100,7 @@ var (
 		get: func(ctx context.Context, c *Controller, ns, name string) (runtime.Object, error) {
 			return nilIfErr(c.kube.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{}))
 		},
-		extract: func(live runtime.Object, fm string) ([]byte, error) {
-			return marshalAC(corev1ac.ExtractConfigMap(live.(*corev1.ConfigMap), fm))
-		},
+		extract: ownedFields,
 		apply: func(ctx context.Context, c *Controller, ns string, body []byte, opts metav1.ApplyOptions) (runtime.Object, error) {
 			ac, err := unmarshalInto[corev1ac.ConfigMapApplyConfiguration](body)
 			if err != nil {
@@ -128,9 +118,7 @@ var (
 		get: func(ctx context.Context, c *Controller, ns, name string) (runtime.Object, error) {
 			return nilIfErr(c.kube.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, name, metav1.GetOptions{}))
 		},
-		extract: func(live runtime.Object, fm string) ([]byte, error) {
-			return marshalAC(policyv1ac.ExtractPodDisruptionBudget(live.(*policyv1.PodDisruptionBudget), fm))
-		},
+		extract: ownedFields,
 		apply: func(ctx context.Context, c *Controller, ns string, body []byte, opts metav1.ApplyOptions) (runtime.Object, error) {
 			ac, err := unmarshalInto[policyv1ac.PodDisruptionBudgetApplyConfiguration](body)
 			if err != nil {
@@ -148,9 +136,7 @@ var (
 		get: func(ctx context.Context, c *Controller, ns, name string) (runtime.Object, error) {
 			return nilIfErr(c.kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{}))
 		},
-		extract: func(live runtime.Object, fm string) ([]byte, error) {
-			return marshalAC(appsv1ac.ExtractDeployment(live.(*appsv1.Deployment), fm))
-		},
+		extract: ownedFields,
 		apply: func(ctx context.Context, c *Controller, ns string, body []byte, opts metav1.ApplyOptions) (runtime.Object, error) {
 			ac, err := unmarshalInto[appsv1ac.DeploymentApplyConfiguration](body)
 			if err != nil {
@@ -249,7 +235,7 @@ func (c *Controller) ensure(ctx context.Context, st *reconcileState, k childKind
 		if c.isVerified(k.kind, ns, name, lm.GetResourceVersion(), digest) {
 			return live, false, nil
 		}
-		same, err := c.matches(k, body, live)
+		same, err := c.matches(ctx, st, k, name, body, digest, live)
 		if err != nil {
 			return nil, false, err
 		}
@@ -330,8 +316,40 @@ func managesAny(obj metav1.Object, fieldManager string) bool {
 	return false
 }
 
-// matches reports whether live already is what applying body would make it (see ensure).
-func (c *Controller) matches(k childKind, body []byte, live runtime.Object) (bool, error) {
+// matches reports whether live already is what applying body (whose digest is bodyDigest) would
+// make it (see ensure). A cached child is decided by the digest of its owned fields, taken when
+// it entered the cache (cached.go); the object is read live only when the manager owns nothing
+// on it yet (adoption: every desired field is compared) or the cache has no digest for it.
+func (c *Controller) matches(ctx context.Context, st *reconcileState, k childKind, name string, body []byte, bodyDigest [sha256.Size]byte, live runtime.Object) (bool, error) {
+	m, err := meta.Accessor(live)
+	if err != nil {
+		return false, err
+	}
+	if len(m.GetManagedFields()) > 0 {
+		// A whole object: the result of a write, or read live.
+		return c.matchesObject(k, body, live)
+	}
+	// The cached copy.
+	if rec, ok := st.set.owned.get(freshKey{k.kind, st.kmm.Namespace, name}, m.GetResourceVersion()); ok && !rec.none && rec.err == nil {
+		want, err := c.desiredDigest(k, st.kmm.Namespace, name, bodyDigest, body)
+		if err != nil {
+			return false, err
+		}
+		return want == rec.digest, nil
+	}
+	// Nothing to compare in the cache (the manager owns nothing yet): the object as it is now.
+	full, err := k.get(ctx, c, st.kmm.Namespace, name)
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.matchesObject(k, body, full)
+}
+
+// matchesObject is matches on a whole object, as the API server returns it.
+func (c *Controller) matchesObject(k childKind, body []byte, live runtime.Object) (bool, error) {
 	m, err := meta.Accessor(live)
 	if err != nil {
 		return false, err

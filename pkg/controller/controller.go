@@ -89,6 +89,8 @@ type Controller struct {
 	// verified remembers, per child, the resourceVersion last found (or made) to match a desired
 	// apply body, and that body's digest (see ensure).
 	verified map[freshKey]verifiedRecord
+	// desired: the normalised digests of the desired bodies (memory.go).
+	desired map[freshKey]desiredRecord
 	// generations remembers, per resource UID, the generation last reconciled, so that what
 	// happens once per generation (logging what the model ignores) does.
 	generations map[types.UID]int64
@@ -134,6 +136,7 @@ func New(cfg Config, kube kubernetes.Interface, kmm versioned.Interface, meta me
 		usedRefs:         map[types.UID]map[string]string{},
 		fresh:            map[freshKey]freshRecord{},
 		verified:         map[freshKey]verifiedRecord{},
+		desired:          map[freshKey]desiredRecord{},
 		generations:      map[types.UID]int64{},
 		states:           map[cache.ObjectName]string{},
 	}

@@ -27,9 +27,12 @@ limitations under the License.
 // the generated informer, filtered by the custom resource selector, managedFields stripped, with
 // two indexes from "namespace/name" of a referenced Secret or ConfigMap to the resources that
 // reference it. The children (Deployment, ServiceAccount, ConfigMap, PodDisruptionBudget) come
-// from informers restricted to the label strimzi.io/kind=KafkaMirrorMaker; they keep managedFields,
-// which the server-side apply comparison needs. User Secrets and ConfigMaps are watched
-// metadata-only (no data, no annotations in memory).
+// from informers restricted to the label strimzi.io/kind=KafkaMirrorMaker, whose transform keeps
+// a small record of each (cached.go): identity, owner references, the two labels that tie it to a
+// resource, a Deployment's replicas, Pod-template hashes and readiness status, and the digest of
+// the fields this field manager owns, taken once per resourceVersion as the object enters the
+// cache. User Secrets and ConfigMaps are watched metadata-only (no data, no annotations in
+// memory).
 //
 // Handlers turn events into queue keys ("namespace/name" as cache.ObjectName). A resource is
 // enqueued when it is added or deleted and when its generation, labels or annotations change,
@@ -48,10 +51,11 @@ limitations under the License.
 // and is not retried until the resource changes) and runs the steps in Strimzi's order:
 // serviceAccount, scaleDown, metricsAndLoggingConfigMap, podDisruptionBudget, authTLSHash,
 // deployment, scaleUp, waitForObserved, readiness. The first failing step ends the pass. Every
-// write is a server-side apply with the operator's field manager, sent only when the desired
-// object differs from what this manager owns on the cached live object (or, for an object left
-// behind by Strimzi that the manager owns nothing of yet, from the live values), so a pass where
-// nothing changed makes no API call at all. Referenced Secret and ConfigMap contents are read with a
+// write is a server-side apply with the operator's field manager, sent only when the digest of the
+// desired object differs from the cached digest of what this manager owns (or, for an object left
+// behind by Strimzi that the manager owns nothing of yet, read once per version, from the live
+// values), so a pass where nothing changed makes no API call at all, and any change to a child
+// (drift, another tool) arrives as a new version with a new digest and is repaired. Referenced Secret and ConfigMap contents are read with a
 // live GET, and only when their metadata resourceVersion moved since the last read. Waiting for
 // the Deployment never blocks a worker: the pass ends as "waiting" (Ready=False, reason
 // Progressing), the Deployment's status change enqueues the resource again, and a delayed requeue

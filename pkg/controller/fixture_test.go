@@ -18,6 +18,9 @@ package controller
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -156,7 +159,8 @@ func listTracker(t *testing.T, tr clienttesting.ObjectTracker, gvr schema.GroupV
 }
 
 // syncCaches makes the informer caches reflect the fake API servers, as the informers would:
-// the children filtered by the strimzi.io/kind label, Secrets and ConfigMaps as metadata only.
+// the children filtered by the strimzi.io/kind label and slimmed by the informers' transform,
+// Secrets and ConfigMaps as metadata only.
 func (f *fixture) syncCaches() {
 	f.t.Helper()
 	kmms := listTracker(f.t, f.kmmc.Tracker(), kmmGVR, model.Kind)
@@ -165,12 +169,24 @@ func (f *fixture) syncCaches() {
 		"Deployment": f.set.deploymentInformer, "ServiceAccount": f.set.serviceAccountInformer,
 		"ConfigMap": f.set.configMapInformer, "PodDisruptionBudget": f.set.pdbInformer,
 	}
+	transform := slimChildren(f.set.fieldManager, f.set.owned)
 	for _, r := range childResources {
 		var items []interface{}
 		for _, o := range listTracker(f.t, f.kube.Tracker(), r.gvr, r.kind) {
 			m, _ := meta.Accessor(o)
 			if m.GetLabels()[model.LabelKind] == model.Kind {
-				items = append(items, o)
+				if m.GetResourceVersion() == "" {
+					// The fake API server leaves resourceVersion empty where a real one
+					// never does: a version derived from the content stands in for it.
+					b, err := json.Marshal(o)
+					require.NoError(f.t, err)
+					o = o.DeepCopyObject()
+					m, _ = meta.Accessor(o)
+					m.SetResourceVersion(fmt.Sprintf("c%x", sha256.Sum256(b))[:17])
+				}
+				obj, err := transform(o)
+				require.NoError(f.t, err)
+				items = append(items, obj)
 			}
 		}
 		require.NoError(f.t, infs[r.kind].GetIndexer().Replace(items, ""))

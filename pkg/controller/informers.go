@@ -73,12 +73,16 @@ type informerSet struct {
 	configMapMeta   cache.GenericLister
 
 	informers []cache.SharedIndexInformer
+
+	// owned holds the digests of the fields fieldManager owns on the cached children (cached.go).
+	owned        *ownedDigests
+	fieldManager string
 }
 
 // newInformerSet builds the informers of one namespace. fieldManager is the operator's server-side
-// apply field manager: the child caches keep only its managedFields entry.
+// apply field manager: the child caches keep the digest of what it owns (cached.go).
 func newInformerSet(namespace string, selector labels.Selector, fieldManager string, kube kubernetes.Interface, kmm versioned.Interface, md metadata.Interface) (*informerSet, error) {
-	s := &informerSet{namespace: namespace}
+	s := &informerSet{namespace: namespace, owned: newOwnedDigests(), fieldManager: fieldManager}
 	s.kmmFactory = kmminformers.NewSharedInformerFactoryWithOptions(kmm, 0,
 		kmminformers.WithNamespace(namespace),
 		kmminformers.WithTweakListOptions(func(o *metav1.ListOptions) {
@@ -91,7 +95,7 @@ func newInformerSet(namespace string, selector labels.Selector, fieldManager str
 	s.kubeFactory = kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
 		kubeinformers.WithNamespace(namespace),
 		kubeinformers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = childSelector }),
-		kubeinformers.WithTransform(keepManagedFieldsOf(fieldManager)),
+		kubeinformers.WithTransform(slimChildren(fieldManager, s.owned)),
 	)
 	s.metaFactory = metadatainformer.NewFilteredSharedInformerFactory(md, 0, namespace, nil)
 
@@ -114,6 +118,12 @@ func newInformerSet(namespace string, selector labels.Selector, fieldManager str
 	s.serviceAccounts = serviceAccounts.Lister()
 	s.configMaps = configMaps.Lister()
 	s.pdbs = pdbs.Lister()
+
+	for _, inf := range []cache.SharedIndexInformer{s.deploymentInformer, s.serviceAccountInformer, s.configMapInformer, s.pdbInformer} {
+		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: s.owned.forget}); err != nil {
+			return nil, fmt.Errorf("adding a handler: %w", err)
+		}
+	}
 
 	secretMeta := s.metaFactory.ForResource(secretsResource)
 	configMapMeta := s.metaFactory.ForResource(configMapsResource)
@@ -163,30 +173,6 @@ func stripManagedFields(obj interface{}) (interface{}, error) {
 		a.SetManagedFields(nil)
 	}
 	return obj, nil
-}
-
-// keepManagedFieldsOf drops every managedFields entry of a cached child except fieldManager's:
-// deciding whether a child needs an apply reads only the fields this manager owns, and the other
-// entries (the Deployment controller's status updates, kubectl's, Strimzi's) cost memory for every
-// cached child.
-func keepManagedFieldsOf(fieldManager string) cache.TransformFunc {
-	return func(obj interface{}) (interface{}, error) {
-		a, err := meta.Accessor(obj)
-		if err != nil {
-			return obj, nil
-		}
-		all := a.GetManagedFields()
-		var own []metav1.ManagedFieldsEntry
-		for _, e := range all {
-			if e.Manager == fieldManager {
-				own = append(own, e)
-			}
-		}
-		if len(own) != len(all) {
-			a.SetManagedFields(own)
-		}
-		return obj, nil
-	}
 }
 
 // stripMetadata keeps only what the metadata-only Secret and ConfigMap informers are for: name,

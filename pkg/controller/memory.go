@@ -116,6 +116,31 @@ func (c *Controller) setVerified(kind, ns, name, rv string, body [sha256.Size]by
 	c.verified[key] = verifiedRecord{rv: rv, body: body}
 }
 
+// desiredRecord is the normalised digest (normalizedDigest) of a desired body, by the body's own
+// digest: a desired body is decoded and normalised once, not on every pass.
+type desiredRecord struct {
+	body, normalized [sha256.Size]byte
+}
+
+// desiredDigest returns the normalised digest of the desired body of a child.
+func (c *Controller) desiredDigest(k childKind, ns, name string, bodyDigest [sha256.Size]byte, body []byte) ([sha256.Size]byte, error) {
+	key := freshKey{k.kind, ns, name}
+	c.mu.Lock()
+	rec, ok := c.desired[key]
+	c.mu.Unlock()
+	if ok && rec.body == bodyDigest {
+		return rec.normalized, nil
+	}
+	d, err := normalizedDigest(k, body)
+	if err != nil {
+		return d, err
+	}
+	c.mu.Lock()
+	c.desired[key] = desiredRecord{body: bodyDigest, normalized: d}
+	c.mu.Unlock()
+	return d, nil
+}
+
 // waitRecord remembers since when a resource has been waiting for its Deployment to be observed
 // or ready at one generation.
 type waitRecord struct {
@@ -197,6 +222,11 @@ func (c *Controller) forgetResource(key cache.ObjectName) {
 	for k := range c.verified {
 		if k.namespace == key.Namespace && (k.name == component || k.name == component+"-config") {
 			delete(c.verified, k)
+		}
+	}
+	for k := range c.desired {
+		if k.namespace == key.Namespace && (k.name == component || k.name == component+"-config") {
+			delete(c.desired, k)
 		}
 	}
 	if reason, ok := c.states[key]; ok {

@@ -31,7 +31,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 
@@ -173,14 +172,34 @@ func replicasOf(d *appsv1.Deployment) int32 {
 // Deployment with the new count, so the Pod template is untouched.
 func (c *Controller) scaleDeployment(ctx context.Context, st *reconcileState, replicas int32) error {
 	d := st.deployment
-	ac, err := appsv1ac.ExtractDeployment(d, c.cfg.FieldManager)
+	if len(d.ManagedFields) == 0 {
+		// The cached copy keeps none of the fields to re-apply (cached.go): an apply of the
+		// replicas alone would give up the rest. Scaling reads the Deployment live.
+		live, err := c.kube.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		d = live
+	}
+	owned, err := ownedFields(d, c.cfg.FieldManager)
 	if err != nil {
 		return fmt.Errorf("extracting the fields %s owns on Deployment %s: %w", c.cfg.FieldManager, d.Name, err)
 	}
-	if ac.Spec == nil {
-		ac.WithSpec(appsv1ac.DeploymentSpec())
+	ac := map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": d.Name, "namespace": d.Namespace},
 	}
-	ac.Spec.WithReplicas(replicas)
+	if owned != nil {
+		if err := json.Unmarshal(owned, &ac); err != nil {
+			return err
+		}
+	}
+	spec, _ := ac["spec"].(map[string]any)
+	if spec == nil {
+		spec = map[string]any{}
+		ac["spec"] = spec
+	}
+	spec["replicas"] = replicas
 	body, err := json.Marshal(ac)
 	if err != nil {
 		return err

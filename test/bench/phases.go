@@ -521,6 +521,14 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 	if err != nil {
 		return err
 	}
+	// The process with nothing to reconcile yet: the floor the per-resource cost is counted from.
+	if _, err := settle(ctx, p, 5*time.Second, time.Minute); err != nil {
+		return err
+	}
+	if b.res.RSSMiBEmpty, _, err = p.RSS(); err != nil {
+		return err
+	}
+	logf("memory: RSS %.1f MiB with no resource", b.res.RSSMiBEmpty)
 
 	// 1. Throughput.
 	logf("throughput: creating %d KafkaMirrorMakers in %d namespaces", b.n, namespaceCount)
@@ -558,6 +566,7 @@ func (b *bench) throughputMemoryLatency(ctx context.Context, w *watchers) error 
 		return err
 	}
 	b.res.RSSMiBSteady = rss
+	b.res.KiBPerResource = (rss - b.res.RSSMiBEmpty) * 1024 / float64(b.n)
 	b.saveHeapProfile(p, "steady")
 	ma, err := waitPeriodic(ctx, p, ms, 1)
 	if err != nil {
@@ -751,6 +760,11 @@ func (b *bench) failover(ctx context.Context, w *watchers) error {
 			return err
 		}
 		time.Sleep(2 * retryPeriod) // the standby is now polling the Lease
+		if k == 0 {
+			if err := b.standbyMemory(ctx, standby); err != nil {
+				return err
+			}
+		}
 		i := k % b.n
 		ns, name := b.nsOf(i), kmmName(i)
 		d := w.deployment(ns, name)
@@ -786,6 +800,35 @@ func (b *bench) failover(ctx context.Context, w *watchers) error {
 		leader = standby
 	}
 	return leader.stop(syscall.SIGTERM, 30*time.Second)
+}
+
+// standbyMemory measures the RSS of a warm standby (its caches filled, as the leader's) and of a
+// cold one (--leader-election-warm-standby=false: it watches nothing until it leads).
+//
+// A standby never settles as the leader does (it tries the Lease every retry period, and a warm
+// one holds every resource in its queue for the day it leads): both are measured once ready (the
+// warm one's caches synced) and two retry periods later.
+func (b *bench) standbyMemory(ctx context.Context, warm *operator) error {
+	rss, _, err := warm.RSS()
+	if err != nil {
+		return err
+	}
+	b.res.RSSMiBStandbyWarm = rss
+	cold, err := b.startOperator("bench-cold-standby", append(b.operatorArgs(), "--leader-elect",
+		"--leader-election-lease-name", leaseName, "--leader-election-lease-namespace", b.leaseNS,
+		"--leader-election-identity", "bench-cold-standby", "--leader-election-warm-standby=false")...)
+	if err != nil {
+		return err
+	}
+	if err := cold.waitReady(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	time.Sleep(2 * retryPeriod)
+	if b.res.RSSMiBStandbyCold, _, err = cold.RSS(); err != nil {
+		return err
+	}
+	logf("memory: warm standby %.1f MiB, cold standby %.1f MiB", b.res.RSSMiBStandbyWarm, b.res.RSSMiBStandbyCold)
+	return cold.stop(syscall.SIGTERM, 30*time.Second)
 }
 
 func keep() bool { return os.Getenv("BENCH_KEEP_NAMESPACES") != "" }

@@ -39,6 +39,10 @@ type results struct {
 	RSSMiBSteady            float64 `json:"rss_mib_steady"`
 	RSSMiBPeak              float64 `json:"rss_mib_peak"`
 	RSSMiBWithSecrets       float64 `json:"rss_mib_with_secrets"`
+	RSSMiBEmpty             float64 `json:"rss_mib_empty"`
+	KiBPerResource          float64 `json:"kib_per_resource"`
+	RSSMiBStandbyWarm       float64 `json:"rss_mib_standby_warm"`
+	RSSMiBStandbyCold       float64 `json:"rss_mib_standby_cold"`
 	SecretRotationP50Ms     float64 `json:"secret_rotation_p50_ms"`
 	SecretRotationP99Ms     float64 `json:"secret_rotation_p99_ms"`
 	SpecChangeP50Ms         float64 `json:"spec_change_p50_ms"`
@@ -58,7 +62,8 @@ func (r *results) write(path string) error {
 	c := *r
 	for _, f := range []*float64{&c.AllReadySeconds, &c.BaselineReadySeconds, &c.ReadyRatio, &c.WritesPerResourceCreate,
 		&c.RSSMiBSteady, &c.RSSMiBPeak, &c.RSSMiBWithSecrets, &c.SecretRotationP50Ms, &c.SecretRotationP99Ms,
-		&c.SpecChangeP50Ms, &c.SpecChangeP99Ms, &c.FailoverKillSeconds, &c.FailoverGracefulSeconds, &c.StartupSeconds} {
+		&c.SpecChangeP50Ms, &c.SpecChangeP99Ms, &c.FailoverKillSeconds, &c.FailoverGracefulSeconds, &c.StartupSeconds,
+		&c.RSSMiBEmpty, &c.KiBPerResource, &c.RSSMiBStandbyWarm, &c.RSSMiBStandbyCold} {
 		*f = round(*f, 3)
 	}
 	b, err := json.MarshalIndent(c, "", "  ")
@@ -98,8 +103,12 @@ func (r *results) print(w io.Writer, b *bench) {
 	row("requests_per_steady_cycle", fmt.Sprintf("%.0f", r.RequestsPerSteadyCycle), "= 0", r.RequestsPerSteadyCycle == 0, "full reconciliation every 120 s")
 	row("writes_after_restart", fmt.Sprintf("%.0f", r.WritesAfterRestart), "= 0", r.WritesAfterRestart == 0, "")
 	row("rss_mib_steady", fmt.Sprintf("%.1f", r.RSSMiBSteady), "<= 48 at N=1000", r.RSSMiBSteady <= 48, "384Mi request/limit")
-	row("rss_mib_peak", fmt.Sprintf("%.1f", r.RSSMiBPeak), "", true, "384Mi request/limit")
+	row("rss_mib_peak", fmt.Sprintf("%.1f", r.RSSMiBPeak), "<= 64", r.RSSMiBPeak <= 64, "384Mi request/limit")
 	row("rss_mib_with_secrets", fmt.Sprintf("%.1f", r.RSSMiBWithSecrets), "<= steady + 8", r.RSSMiBWithSecrets <= r.RSSMiBSteady+8, "")
+	row("rss_mib_empty", fmt.Sprintf("%.1f", r.RSSMiBEmpty), "", true, "")
+	row("kib_per_resource", fmt.Sprintf("%.1f", r.KiBPerResource), "<= 16", r.KiBPerResource <= 16, "")
+	row("rss_mib_standby_warm", fmt.Sprintf("%.1f", r.RSSMiBStandbyWarm), "~ steady", true, "")
+	row("rss_mib_standby_cold", fmt.Sprintf("%.1f", r.RSSMiBStandbyCold), "~ empty", true, "")
 	row("secret_rotation_p50_ms", fmt.Sprintf("%.0f", r.SecretRotationP50Ms), "", true, "at the next full reconciliation (up to 120000)")
 	row("secret_rotation_p99_ms", fmt.Sprintf("%.0f", r.SecretRotationP99Ms), "<= 1000", r.SecretRotationP99Ms <= 1000, "up to 120000")
 	row("spec_change_p50_ms", fmt.Sprintf("%.0f", r.SpecChangeP50Ms), "", true, "")
