@@ -20,6 +20,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -236,6 +237,9 @@ func (c *Controller) ensure(ctx context.Context, st *reconcileState, k childKind
 			return live, false, nil
 		}
 		same, err := c.matches(ctx, st, k, name, body, digest, live)
+		if errors.Is(err, errNewerVersion) {
+			return live, false, nil
+		}
 		if err != nil {
 			return nil, false, err
 		}
@@ -330,12 +334,18 @@ func (c *Controller) matches(ctx context.Context, st *reconcileState, k childKin
 		return c.matchesObject(k, body, live)
 	}
 	// The cached copy.
-	if rec, ok := st.set.owned.get(freshKey{k.kind, st.kmm.Namespace, name}, m.GetResourceVersion()); ok && !rec.none && rec.err == nil {
+	rec, ok, newer := st.set.owned.get(freshKey{k.kind, st.kmm.Namespace, name}, m.GetResourceVersion())
+	if ok && !rec.none && rec.err == nil {
 		want, err := c.desiredDigest(k, st.kmm.Namespace, name, bodyDigest, body)
 		if err != nil {
 			return false, err
 		}
 		return want == rec.digest, nil
+	}
+	if !ok && newer {
+		// A newer version is on its way to the cache, past the records kept for this one:
+		// its event enqueues the resource again, and that pass decides on it.
+		return false, errNewerVersion
 	}
 	// Nothing to compare in the cache (the manager owns nothing yet): the object as it is now.
 	full, err := k.get(ctx, c, st.kmm.Namespace, name)
@@ -347,6 +357,9 @@ func (c *Controller) matches(ctx context.Context, st *reconcileState, k childKin
 	}
 	return c.matchesObject(k, body, full)
 }
+
+// errNewerVersion: the cached child is about to be replaced by a newer version, which decides.
+var errNewerVersion = errors.New("a newer version of the child is on its way to the cache")
 
 // matchesObject is matches on a whole object, as the API server returns it.
 func (c *Controller) matchesObject(k childKind, body []byte, live runtime.Object) (bool, error) {

@@ -81,16 +81,18 @@ func (o *ownedDigests) set(key freshKey, rec cachedOwned) {
 	o.m[key] = recs
 }
 
-// get returns the record of the child at exactly resourceVersion rv.
-func (o *ownedDigests) get(key freshKey, rv string) (cachedOwned, bool) {
+// get returns the record of the child at exactly resourceVersion rv; newer reports that the
+// transform has already seen a version the cache does not hold yet (its event is on its way).
+func (o *ownedDigests) get(key freshKey, rv string) (rec cachedOwned, ok, newer bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, rec := range o.m[key] {
-		if rv != "" && rec.rv == rv {
-			return rec, true
+	recs, known := o.m[key]
+	for _, r := range recs {
+		if rv != "" && r.rv == rv {
+			return r, true, false
 		}
 	}
-	return cachedOwned{}, false
+	return cachedOwned{}, false, known && recs[0].rv != ""
 }
 
 // forget is the child informers' delete handler (tombstones included).

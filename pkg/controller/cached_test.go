@@ -66,7 +66,7 @@ func TestCachedChildRecord(t *testing.T) {
 		}
 		obj, err := k.cached(f.set, testNamespace, name)
 		require.NoError(t, err)
-		rec, ok := f.set.owned.get(freshKey{k.kind, testNamespace, name}, metaRV(obj))
+		rec, ok, _ := f.set.owned.get(freshKey{k.kind, testNamespace, name}, metaRV(obj))
 		require.True(t, ok, "%s: a digest for the cached version", k.kind)
 		assert.False(t, rec.none, k.kind)
 		assert.NoError(t, rec.err, k.kind)
@@ -152,13 +152,38 @@ func TestSlimChildrenIdempotent(t *testing.T) {
 	once, err := tr(d.DeepCopy())
 	require.NoError(t, err)
 	key := freshKey{"Deployment", testNamespace, "foo-mirror-maker"}
-	first, ok := owned.get(key, d.ResourceVersion)
+	first, ok, _ := owned.get(key, d.ResourceVersion)
 	require.True(t, ok)
 	require.False(t, first.none)
 	twice, err := tr(once)
 	require.NoError(t, err)
-	again, ok := owned.get(key, d.ResourceVersion)
+	again, ok, _ := owned.get(key, d.ResourceVersion)
 	require.True(t, ok)
 	assert.Equal(t, first, again, "the second pass through the transform keeps the digest")
 	assert.Equal(t, once, twice)
+}
+
+// TestNewerVersionDecides: when the transform has already recorded versions newer than the one
+// the cache holds (events queued under load), the pass neither reads nor writes the child: the
+// newer version's event enqueues the resource, and that pass decides.
+func TestNewerVersionDecides(t *testing.T) {
+	f := newFixture(t, []*v1beta2.KafkaMirrorMaker{newKMM("foo")}, nil)
+	f.establish("foo")
+	key := freshKey{"Deployment", testNamespace, "foo-mirror-maker"}
+	f.editKMM("foo", func(k *v1beta2.KafkaMirrorMaker) { k.Spec.Include = ptr.To("other.*") })
+	cached, err := f.set.deployments.Deployments(testNamespace).Get("foo-mirror-maker")
+	require.NoError(t, err)
+	// Two newer versions seen by the transform, past the two records kept.
+	f.set.owned.set(key, cachedOwned{rv: "newer-1"})
+	f.set.owned.set(key, cachedOwned{rv: "newer-2"})
+	_, ok, newer := f.set.owned.get(key, cached.ResourceVersion)
+	require.False(t, ok)
+	require.True(t, newer)
+	f.clearActions()
+	f.mustReconcile("foo")
+	assert.Empty(t, f.kubeCalls(), "no read and no write of the child until the newer version is cached")
+	f.syncCaches() // the newer version arrives (here: the fake's current object, with its digest)
+	f.clearActions()
+	f.mustReconcile("foo")
+	assert.Equal(t, []string{"patch deployments"}, f.kubeCalls(), "then the change is applied")
 }
