@@ -214,7 +214,8 @@ func (p *operatorProc) quiesce(t *testing.T, ns string) float64 {
 }
 
 // forbidden finds authorization failures in a log.
-var forbidden = regexp.MustCompile(`(?i)\b403\b|forbidden`)
+// (A 403 status, never a number such as the 403.5µs of a duration.)
+var forbidden = regexp.MustCompile(`(?i)(^|[^\d.])403([^\d.]|$)|forbidden`)
 
 // requireNo403 fails when the operator's log shows an authorization failure.
 func requireNo403(t *testing.T, p *operatorProc) {
