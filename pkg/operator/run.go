@@ -40,6 +40,7 @@ import (
 
 	"github.com/kmm-operator/kmm-operator/pkg/controller"
 	kmmscheme "github.com/kmm-operator/kmm-operator/pkg/generated/clientset/versioned/scheme"
+	"github.com/kmm-operator/kmm-operator/pkg/heaprelease"
 	"github.com/kmm-operator/kmm-operator/pkg/metrics"
 	"github.com/kmm-operator/kmm-operator/pkg/version"
 )
@@ -135,6 +136,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	hbCtx, stopHeartbeat := context.WithCancel(base)
 	defer stopHeartbeat()
 	go h.runHeartbeat(hbCtx, clk)
+	// Return the heap a burst (start-up, a resynchronisation, many new resources) freed once it
+	// is over, instead of keeping the burst's peak resident (package heaprelease).
+	go heaprelease.NewDefault().Run(hbCtx)
 	registerProcessMetrics(m.Registry)
 
 	broadcaster := record.NewBroadcaster(record.WithContext(base))
