@@ -109,7 +109,7 @@ func newConfigMap(name, rv string, data map[string]string) *corev1.ConfigMap {
 // fixture is a controller on fake clientsets whose informer caches are filled from the fakes by
 // syncCaches (the informers are not started), with a fake clock and a fake recorder.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	kube     *kubefake.Clientset
 	kmmc     *kmmfake.Clientset
@@ -120,7 +120,7 @@ type fixture struct {
 	set      *informerSet
 }
 
-func newFixture(t *testing.T, kmms []*v1beta2.KafkaMirrorMaker, objs []runtime.Object, mods ...func(*Config)) *fixture {
+func newFixture(t testing.TB, kmms []*v1beta2.KafkaMirrorMaker, objs []runtime.Object, mods ...func(*Config)) *fixture {
 	t.Helper()
 	_, ctx := ktesting.NewTestContext(t)
 	f := &fixture{t: t, ctx: ctx}
@@ -149,7 +149,7 @@ func newFixture(t *testing.T, kmms []*v1beta2.KafkaMirrorMaker, objs []runtime.O
 	return f
 }
 
-func listTracker(t *testing.T, tr clienttesting.ObjectTracker, gvr schema.GroupVersionResource, kind string) []runtime.Object {
+func listTracker(t testing.TB, tr clienttesting.ObjectTracker, gvr schema.GroupVersionResource, kind string) []runtime.Object {
 	t.Helper()
 	list, err := tr.List(gvr, gvr.GroupVersion().WithKind(kind), "")
 	require.NoError(t, err)

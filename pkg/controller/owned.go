@@ -23,6 +23,9 @@ import (
 	"strconv"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -56,7 +59,7 @@ func ownedFields(obj runtime.Object, fieldManager string) ([]byte, error) {
 	if err := json.Unmarshal(entry.FieldsV1.Raw, &set); err != nil {
 		return nil, fmt.Errorf("decoding the managed fields of %s: %w", fieldManager, err)
 	}
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(withoutStatus(obj))
 	if err != nil {
 		return nil, err
 	}
@@ -110,24 +113,19 @@ func extractOwned(set map[string]any, value any) any {
 		}
 		return out
 	case []any:
+		keys := parseItemKeys(set)
 		var out []any
 		for i, item := range v {
-			for k, sub := range set {
-				if !listItemMatches(k, i, item) {
+			for _, k := range keys {
+				if !k.matches(i, item) {
 					continue
 				}
-				subSet, _ := sub.(map[string]any)
-				x := extractOwned(subSet, item)
+				x := extractOwned(k.set, item)
 				// An item keeps its key fields, which identify it in an apply.
-				if key, ok := strings.CutPrefix(k, "k:"); ok {
-					if xm, ok := x.(map[string]any); ok {
-						var kv map[string]any
-						if json.Unmarshal([]byte(key), &kv) == nil {
-							for f := range kv {
-								if iv, ok := item.(map[string]any)[f]; ok {
-									xm[f] = iv
-								}
-							}
+				if xm, ok := x.(map[string]any); ok && k.kind == 'k' {
+					for f := range k.fields {
+						if iv, ok := item.(map[string]any)[f]; ok {
+							xm[f] = iv
 						}
 					}
 				}
@@ -140,33 +138,61 @@ func extractOwned(set map[string]any, value any) any {
 	return value
 }
 
-// listItemMatches reports whether the list item at index i is the one a FieldsV1 key names.
-func listItemMatches(key string, i int, item any) bool {
-	switch {
-	case strings.HasPrefix(key, "k:"):
-		var kv map[string]any
-		if err := json.Unmarshal([]byte(key[2:]), &kv); err != nil {
-			return false
+// itemKey is a FieldsV1 key of a list item, parsed: "k:{...}" (kind 'k', the key fields),
+// "v:<value>" ('v') or "i:<n>" ('i'), with the set below it.
+type itemKey struct {
+	kind   byte
+	fields map[string]any
+	value  any
+	index  int
+	set    map[string]any
+}
+
+// parseItemKeys parses the item keys of a list's FieldsV1 node once, not once per item.
+func parseItemKeys(set map[string]any) []itemKey {
+	var keys []itemKey
+	for k, sub := range set {
+		subSet, _ := sub.(map[string]any)
+		ik := itemKey{set: subSet}
+		var err error
+		switch {
+		case strings.HasPrefix(k, "k:"):
+			ik.kind = 'k'
+			err = json.Unmarshal([]byte(k[2:]), &ik.fields)
+		case strings.HasPrefix(k, "v:"):
+			ik.kind = 'v'
+			err = json.Unmarshal([]byte(k[2:]), &ik.value)
+		case strings.HasPrefix(k, "i:"):
+			ik.kind = 'i'
+			ik.index, err = strconv.Atoi(k[2:])
+		default:
+			continue
 		}
+		if err == nil {
+			keys = append(keys, ik)
+		}
+	}
+	return keys
+}
+
+// matches reports whether the list item at index i is the one the key names.
+func (k itemKey) matches(i int, item any) bool {
+	switch k.kind {
+	case 'k':
 		m, ok := item.(map[string]any)
 		if !ok {
 			return false
 		}
-		for f, want := range kv {
+		for f, want := range k.fields {
 			if !jsonEqual(m[f], want) {
 				return false
 			}
 		}
 		return true
-	case strings.HasPrefix(key, "v:"):
-		var want any
-		if err := json.Unmarshal([]byte(key[2:]), &want); err != nil {
-			return false
-		}
-		return jsonEqual(item, want)
-	case strings.HasPrefix(key, "i:"):
-		n, err := strconv.Atoi(key[2:])
-		return err == nil && n == i
+	case 'v':
+		return jsonEqual(item, k.value)
+	case 'i':
+		return k.index == i
 	}
 	return false
 }
@@ -179,4 +205,28 @@ func jsonEqual(a, b any) bool {
 	ab, err1 := json.Marshal(a)
 	bb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(ab) == string(bb)
+}
+
+// withoutStatus returns a shallow copy of obj without its managedFields and status, which an apply
+// without a subresource never owns: converting them is most of the cost of a Deployment.
+func withoutStatus(obj runtime.Object) runtime.Object {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		c := *o
+		c.ManagedFields, c.Status = nil, appsv1.DeploymentStatus{}
+		return &c
+	case *policyv1.PodDisruptionBudget:
+		c := *o
+		c.ManagedFields, c.Status = nil, policyv1.PodDisruptionBudgetStatus{}
+		return &c
+	case *corev1.ServiceAccount:
+		c := *o
+		c.ManagedFields = nil
+		return &c
+	case *corev1.ConfigMap:
+		c := *o
+		c.ManagedFields = nil
+		return &c
+	}
+	return obj
 }
