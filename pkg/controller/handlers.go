@@ -47,11 +47,7 @@ func (c *Controller) addHandlers(s *informerSet, logger klog.Logger) error {
 	}); err != nil {
 		return err
 	}
-	child := cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj interface{}) { c.onChild(s, obj) },
-		UpdateFunc: func(old, cur interface{}) { c.onChildUpdate(s, old, cur) },
-		DeleteFunc: func(obj interface{}) { c.onChild(s, obj) },
-	}
+	child := c.childHandlers(s)
 	for _, inf := range []cache.SharedIndexInformer{s.deploymentInformer, s.serviceAccountInformer, s.configMapInformer, s.pdbInformer} {
 		if err := add(inf, child); err != nil {
 			return err
@@ -67,6 +63,17 @@ func (c *Controller) addHandlers(s *informerSet, logger klog.Logger) error {
 		}
 	}
 	return nil
+}
+
+// childHandlers are the handlers of the child informers.
+func (c *Controller) childHandlers(s *informerSet) cache.ResourceEventHandlerFuncs {
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj interface{}) { c.onChild(s, obj) },
+		UpdateFunc: func(old, cur interface{}) { c.onChildUpdate(s, old, cur) },
+		// The digest of a deleted child's owned fields goes with it (here rather than in a
+		// handler of its own: every handler is a listener with its goroutines and buffer).
+		DeleteFunc: func(obj interface{}) { s.owned.forget(obj); c.onChild(s, obj) },
+	}
 }
 
 // metaOf returns the metadata of an informer object, unwrapping a deletion tombstone. The

@@ -123,8 +123,12 @@ func TestHandlersTombstones(t *testing.T) {
 
 	owned := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "foo-mirror-maker", Namespace: testNamespace,
 		OwnerReferences: []metav1.OwnerReference{{Kind: model.Kind, Name: "foo", UID: "uid-foo"}}}}
-	f.c.onChild(f.set, cache.DeletedFinalStateUnknown{Key: "test/foo-mirror-maker", Obj: owned})
+	digestKey := freshKey{"Deployment", testNamespace, "foo-mirror-maker"}
+	f.set.owned.set(digestKey, cachedOwned{rv: "7"})
+	f.c.childHandlers(f.set).OnDelete(cache.DeletedFinalStateUnknown{Key: "test/foo-mirror-maker", Obj: owned})
 	assert.Equal(t, []cache.ObjectName{key("foo")}, drain(f))
+	_, recorded, newer := f.set.owned.get(digestKey, "7")
+	assert.False(t, recorded || newer, "the deleted child's digest is dropped")
 
 	secret := partialMeta(newSecret("user-pw", "1", nil), "Secret")
 	f.c.onReferencedDelete(f.set, secretIndex, cache.DeletedFinalStateUnknown{Key: "test/user-pw", Obj: secret})
@@ -133,7 +137,7 @@ func TestHandlersTombstones(t *testing.T) {
 
 	for _, h := range []func(interface{}){
 		func(o interface{}) { f.c.onKMMDelete(f.set, o) },
-		func(o interface{}) { f.c.onChild(f.set, o) },
+		f.c.childHandlers(f.set).OnDelete,
 		func(o interface{}) { f.c.onReferencedDelete(f.set, secretIndex, o) },
 	} {
 		assert.NotPanics(t, func() { h(cache.DeletedFinalStateUnknown{Key: "test/x"}) })

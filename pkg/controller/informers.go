@@ -119,12 +119,6 @@ func newInformerSet(namespace string, selector labels.Selector, fieldManager str
 	s.configMaps = configMaps.Lister()
 	s.pdbs = pdbs.Lister()
 
-	for _, inf := range []cache.SharedIndexInformer{s.deploymentInformer, s.serviceAccountInformer, s.configMapInformer, s.pdbInformer} {
-		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: s.owned.forget}); err != nil {
-			return nil, fmt.Errorf("adding a handler: %w", err)
-		}
-	}
-
 	secretMeta := s.metaFactory.ForResource(secretsResource)
 	configMapMeta := s.metaFactory.ForResource(configMapsResource)
 	s.secretMetaInformer = secretMeta.Informer()

@@ -20,11 +20,14 @@ limitations under the License.
 // Go's collector keeps freed pages mapped and returns them gradually: its background scavenger
 // retains about the heap goal, twice the live heap under the default GOGC. After the operator
 // creates or resynchronises a thousand resources, the process therefore keeps the burst's peak
-// resident for minutes, although the live heap is a fraction of it. The releaser watches for a
-// quiet heap, one in which no collection has run for a whole interval, and then, when enough
-// freed memory is held, returns it at once (debug.FreeOSMemory: one collection and a scavenge).
-// While work goes on it does nothing: collections keep running, and the runtime's own pacing
-// is the right one for a busy heap.
+// resident for minutes, although the live heap is a fraction of it. The releaser returns freed
+// memory at once (debug.FreeOSMemory: one collection and a scavenge) in two cases:
+//   - the heap is quiet, no collection has run for a whole interval, and at least minFree is
+//     held: the burst is over;
+//   - more freed memory is held than the whole live heap, which the collector's own pacing
+//     (at most one live heap of garbage under GOGC=100) no longer needs: a burst left it
+//     behind while work goes on, as with a short full-reconciliation interval. This costs one
+//     collection, so it happens at most once every busyEvery.
 package heaprelease
 
 import (
@@ -41,26 +44,28 @@ const (
 	sampleGCCycles = "/gc/cycles/total:gc-cycles"
 	// sampleHeapFree is heap memory that is free and still resident (not yet returned).
 	sampleHeapFree = "/memory/classes/heap/free:bytes"
+	sampleHeapLive = "/gc/heap/live:bytes"
 )
 
 // Stats is what the releaser reads of the runtime.
 type Stats struct {
 	GCCycles uint64
 	HeapFree uint64
+	// HeapLive is the heap marked live by the last collection.
+	HeapLive uint64
 }
 
 // ReadStats reads Stats from runtime/metrics.
 func ReadStats() Stats {
-	s := []metrics.Sample{{Name: sampleGCCycles}, {Name: sampleHeapFree}}
+	s := []metrics.Sample{{Name: sampleGCCycles}, {Name: sampleHeapFree}, {Name: sampleHeapLive}}
 	metrics.Read(s)
-	var st Stats
-	if s[0].Value.Kind() == metrics.KindUint64 {
-		st.GCCycles = s[0].Value.Uint64()
+	u := func(i int) uint64 {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			return s[i].Value.Uint64()
+		}
+		return 0
 	}
-	if s[1].Value.Kind() == metrics.KindUint64 {
-		st.HeapFree = s[1].Value.Uint64()
-	}
-	return st
+	return Stats{GCCycles: u(0), HeapFree: u(1), HeapLive: u(2)}
 }
 
 // Releaser decides when to return freed heap.
@@ -69,23 +74,26 @@ type Releaser struct {
 	interval time.Duration
 	// minFree is the least freed memory worth a collection to return.
 	minFree uint64
-	read    func() Stats
-	release func()
+	// busyEvery is the least time between two releases while the heap is busy.
+	busyEvery time.Duration
+	read      func() Stats
+	release   func()
 
-	lastCycles uint64
-	primed     bool
+	lastCycles  uint64
+	primed      bool
+	lastRelease time.Time
 }
 
-// New returns a Releaser that looks at the heap every interval and returns freed memory of at
-// least minFree bytes once a whole interval passed without a collection. read and release are
-// ReadStats and debug.FreeOSMemory outside tests.
-func New(clk clock.WithTicker, interval time.Duration, minFree uint64, read func() Stats, release func()) *Releaser {
-	return &Releaser{clock: clk, interval: interval, minFree: minFree, read: read, release: release}
+// New returns a Releaser that looks at the heap every interval (see the package doc for when it
+// releases). read and release are ReadStats and debug.FreeOSMemory outside tests.
+func New(clk clock.WithTicker, interval time.Duration, minFree uint64, busyEvery time.Duration, read func() Stats, release func()) *Releaser {
+	return &Releaser{clock: clk, interval: interval, minFree: minFree, busyEvery: busyEvery, read: read, release: release}
 }
 
-// NewDefault returns the operator's Releaser: every 5 s, at least 4 MiB.
+// NewDefault returns the operator's Releaser: it looks every 5 s, returns at least 4 MiB, and
+// while busy at most every 30 s.
 func NewDefault() *Releaser {
-	return New(clock.RealClock{}, 5*time.Second, 4<<20, ReadStats, debug.FreeOSMemory)
+	return New(clock.RealClock{}, 5*time.Second, 4<<20, 30*time.Second, ReadStats, debug.FreeOSMemory)
 }
 
 // Run checks the heap every interval until ctx is done.
@@ -107,13 +115,16 @@ func (r *Releaser) Check(ctx context.Context) bool {
 	st := r.read()
 	quiet := r.primed && st.GCCycles == r.lastCycles
 	r.lastCycles, r.primed = st.GCCycles, true
-	if !quiet || st.HeapFree < r.minFree {
+	now := r.clock.Now()
+	leftBehind := st.HeapFree > st.HeapLive && (r.lastRelease.IsZero() || now.Sub(r.lastRelease) >= r.busyEvery)
+	if st.HeapFree < r.minFree || !(quiet || leftBehind) {
 		return false
 	}
 	r.release()
+	r.lastRelease = now
 	after := r.read()
 	// The release ran a collection of its own: the next interval is measured from it.
 	r.lastCycles = after.GCCycles
-	klog.FromContext(ctx).V(4).Info("Returned freed heap to the system", "bytes", st.HeapFree-min(st.HeapFree, after.HeapFree))
+	klog.FromContext(ctx).V(4).Info("Returned freed heap to the system", "bytes", st.HeapFree-min(st.HeapFree, after.HeapFree), "quiet", quiet)
 	return true
 }

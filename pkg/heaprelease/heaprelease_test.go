@@ -29,9 +29,9 @@ import (
 )
 
 func TestCheckReleasesOnlyAfterAQuietInterval(t *testing.T) {
-	st := Stats{GCCycles: 10, HeapFree: 64 << 20}
+	st := Stats{GCCycles: 10, HeapFree: 64 << 20, HeapLive: 100 << 20}
 	released := 0
-	r := New(clocktesting.NewFakeClock(time.Now()), time.Second, 4<<20,
+	r := New(clocktesting.NewFakeClock(time.Now()), time.Second, 4<<20, time.Minute,
 		func() Stats { return st },
 		func() { released++; st.GCCycles++; st.HeapFree = 1 << 20 })
 	ctx := context.Background()
@@ -53,10 +53,36 @@ func TestCheckReleasesOnlyAfterAQuietInterval(t *testing.T) {
 	assert.Equal(t, 2, released)
 }
 
+func TestCheckReleasesWhatABurstLeftBehindWhileBusy(t *testing.T) {
+	clk := clocktesting.NewFakeClock(time.Now())
+	st := Stats{GCCycles: 10, HeapFree: 30 << 20, HeapLive: 20 << 20}
+	released := 0
+	r := New(clk, time.Second, 4<<20, 30*time.Second,
+		func() Stats { return st },
+		func() { released++; st.GCCycles++; st.HeapFree = 2 << 20 })
+	ctx := context.Background()
+	busy := func() bool {
+		st.GCCycles++ // a collection in every interval
+		clk.Step(time.Second)
+		return r.Check(ctx)
+	}
+
+	assert.True(t, busy(), "30 MiB freed and held, more than the 20 MiB live heap")
+	st.HeapFree = 30 << 20
+	for range 29 {
+		assert.False(t, busy(), "at most one release every 30 s while busy")
+	}
+	assert.True(t, busy())
+	st.HeapFree = 19 << 20
+	clk.Step(time.Minute)
+	assert.False(t, busy(), "less freed memory than the live heap: the collector's own headroom")
+	assert.Equal(t, 2, released)
+}
+
 func TestRunChecksEveryInterval(t *testing.T) {
 	clk := clocktesting.NewFakeClock(time.Now())
 	calls := make(chan struct{}, 10)
-	r := New(clk, time.Second, 0, func() Stats { calls <- struct{}{}; return Stats{} }, func() {})
+	r := New(clk, time.Second, 0, time.Minute, func() Stats { calls <- struct{}{}; return Stats{} }, func() {})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
@@ -87,8 +113,8 @@ func TestReleaseReturnsFreedHeap(t *testing.T) {
 	before := ReadStats()
 	require.GreaterOrEqual(t, before.HeapFree, uint64(32<<20), "64 MiB of garbage was collected")
 
-	r := New(clocktesting.NewFakeClock(time.Now()), time.Second, 4<<20, ReadStats, debug.FreeOSMemory)
-	r.Check(context.Background())
-	require.True(t, r.Check(context.Background()), "nothing allocated in between: the heap is quiet")
+	r := New(clocktesting.NewFakeClock(time.Now()), time.Second, 4<<20, time.Hour, ReadStats, debug.FreeOSMemory)
+	require.Greater(t, before.HeapFree, before.HeapLive)
+	require.True(t, r.Check(context.Background()), "more freed heap held than live heap")
 	assert.Less(t, ReadStats().HeapFree, before.HeapFree/2)
 }
