@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -681,4 +682,19 @@ func TestDeletedResource(t *testing.T) {
 	assert.Empty(t, f.actions())
 	assert.Equal(t, 0, testutil.CollectAndCount(f.metrics.ResourceState))
 	assert.Empty(t, f.c.verified, "the children's comparison records go with the resource")
+}
+
+// TestReconciliationCountersExistFromTheStart: the reconciliation counters of every watched
+// namespace exist at 0 before any reconciliation, so a rate or an alert over the failures works
+// before the first one.
+func TestReconciliationCountersExistFromTheStart(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	for name, c := range map[string]*prometheus.CounterVec{
+		"total": f.metrics.Reconciliations, "successful": f.metrics.ReconciliationsSuccessful,
+		"failed": f.metrics.ReconciliationsFailed, "periodical": f.metrics.ReconciliationsPeriodical,
+		"locked": f.metrics.ReconciliationsLocked,
+	} {
+		assert.Equal(t, 1, testutil.CollectAndCount(c), name)
+		assert.Equal(t, 0.0, testutil.ToFloat64(c.WithLabelValues(metrics.Kind, f.set.namespace, f.c.selectorLabel)), name)
+	}
 }

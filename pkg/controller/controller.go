@@ -162,6 +162,7 @@ func New(cfg Config, kube kubernetes.Interface, kmm versioned.Interface, meta me
 		}
 		c.sets[ns] = set
 		c.setList = append(c.setList, set)
+		c.metrics.InitResourceCounters(metrics.Kind, set.namespace, c.selectorLabel)
 	}
 	return c, nil
 }

@@ -107,6 +107,19 @@ func New() *Metrics {
 	return m
 }
 
+// InitResourceCounters creates the reconciliation counters of one watched namespace (and kind and
+// selector) at 0, so that they exist from the start: a rate over a counter that appears only with
+// its first failure misses that failure, and an alert on it could not tell "no failure" from "no
+// such metric".
+func (m *Metrics) InitResourceCounters(kind, namespace, selector string) {
+	for _, c := range []*prometheus.CounterVec{
+		m.Reconciliations, m.ReconciliationsSuccessful, m.ReconciliationsFailed,
+		m.ReconciliationsPeriodical, m.ReconciliationsLocked,
+	} {
+		c.WithLabelValues(kind, namespace, selector)
+	}
+}
+
 // ObserveStep records one run of a pipeline step.
 func (m *Metrics) ObserveStep(step, result string, d time.Duration) {
 	m.StepDuration.WithLabelValues(step, result).Observe(d.Seconds())
