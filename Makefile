@@ -65,7 +65,12 @@ tools:
 
 ## verify: formatting, vet, generated code and vendor/ up to date
 .PHONY: verify
-verify: verify-gofmt verify-vet verify-codegen verify-vendor
+verify: verify-gofmt verify-vet verify-codegen verify-vendor verify-chart
+
+# The chart's README lists every value of values.yaml (hack/chartdoc).
+.PHONY: verify-chart
+verify-chart:
+	$(GO) run ./hack/chartdoc -check
 
 .PHONY: verify-gofmt
 verify-gofmt:
