@@ -23,6 +23,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -321,7 +322,8 @@ func TestRealControllerMetrics(t *testing.T) {
 	eventually(t, 20*time.Second, func() bool { code, _ := get(t, addr+"/readyz"); return code == http.StatusOK }, "ready")
 	eventually(t, 20*time.Second, func() bool {
 		_, body := get(t, addr+"/metrics")
-		return strings.Contains(body, "\nstrimzi_reconciliations_total{")
+		// The counter exists at 0 from the start; wait for a count.
+		return regexp.MustCompile(`\nstrimzi_reconciliations_total\{[^}]*\} [1-9]`).MatchString(body)
 	}, "a reconciliation is counted")
 	_, body := get(t, addr+"/metrics")
 	for _, name := range []string{"strimzi_reconciliations_total", "strimzi_resources", "workqueue_depth", "workqueue_adds_total",
