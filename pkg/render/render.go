@@ -17,7 +17,9 @@ limitations under the License.
 // Package render implements `kmm-operator render`: it reads KafkaMirrorMakers and the Secrets
 // and ConfigMaps they reference from files, and prints the child objects the operator would
 // create for them, without a cluster. It is the model (pkg/model) behind a command line, for
-// GitOps previews and for debugging.
+// GitOps previews and for debugging. Each KafkaMirrorMaker is first checked against the
+// KafkaMirrorMaker CRD (artifacts/crds, embedded) the way the API server checks it on
+// `kubectl apply` (pkg/crdschema), so that render gives the cluster's verdict.
 package render
 
 import (
@@ -39,14 +41,16 @@ import (
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kmm-operator/kmm-operator/artifacts/crds"
 	kafkav1beta2 "github.com/kmm-operator/kmm-operator/pkg/apis/kafka/v1beta2"
+	"github.com/kmm-operator/kmm-operator/pkg/crdschema"
 	"github.com/kmm-operator/kmm-operator/pkg/model"
 )
 
 // Exit codes of the render command.
 const (
 	ExitOK              = 0
-	ExitValidationError = 1 // at least one KafkaMirrorMaker failed the model's validation
+	ExitValidationError = 1 // at least one KafkaMirrorMaker failed the CRD schema's or the model's validation
 	ExitBadInput        = 2 // unreadable input or bad usage
 )
 
@@ -73,12 +77,16 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 	var files fileList
 	fs.Var(&files, "f", "file with KafkaMirrorMakers and the Secrets/ConfigMaps they reference (YAML or JSON, multi-document); '-' reads stdin; repeatable")
 	output := fs.String("o", "yaml", "output format: yaml or json")
+	validateOnly := fs.Bool("validate-only", false, "validate only: print no objects, only the messages on stderr, and exit with the same code")
 	settingFlags := model.SettingFlagValues{}
 	settingFlags.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: kmm-operator render -f FILE [-f FILE ...] [-o yaml|json] [operator rendering flags]\n\n"+
+		fmt.Fprintf(stderr, "Usage: kmm-operator render -f FILE [-f FILE ...] [-o yaml|json] [--validate-only] [operator rendering flags]\n\n"+
 			"Prints, for each KafkaMirrorMaker in the input, the ServiceAccount, ConfigMap,\n"+
 			"PodDisruptionBudget and Deployment the operator would apply, as a v1 List.\n"+
+			"Each KafkaMirrorMaker is first validated against the KafkaMirrorMaker CRD as the\n"+
+			"API server does on kubectl apply; its errors are printed as \"<namespace>/<name>:\n"+
+			"<field>: <message>\" on stderr, with exit code 1.\n"+
 			"The operator's rendering settings are the same flags as `kmm-operator run` has\n"+
 			"(--kafka-mirror-maker-images, --image-pull-policy, ...), with the same environment\n"+
 			"variables as fallbacks (STRIMZI_KAFKA_MIRROR_MAKER_IMAGES, STRIMZI_IMAGE_PULL_POLICY, ...).\n\nFlags:\n")
@@ -116,12 +124,26 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 		}
 	}
 
-	list, failures, notices := renderAll(in, settings)
+	var validator *crdschema.Validator
+	if len(in.mirrorMakers) > 0 {
+		if validator, err = crdschema.NewFromYAML([]byte(crds.KafkaMirrorMakersYAML), kafkav1beta2.SchemeGroupVersion.Version); err != nil {
+			fmt.Fprintf(stderr, "render: the embedded KafkaMirrorMaker CRD: %v\n", err)
+			return ExitBadInput
+		}
+	}
+
+	list, failures, notices := renderAll(in, validator, settings)
 	for _, n := range notices {
 		fmt.Fprintln(stderr, n)
 	}
 	for _, f := range failures {
 		fmt.Fprintln(stderr, f)
+	}
+	if *validateOnly {
+		if len(failures) > 0 {
+			return ExitValidationError
+		}
+		return ExitOK
 	}
 	if err := write(stdout, list, *output); err != nil {
 		fmt.Fprintf(stderr, "render: writing output: %v\n", err)
@@ -136,9 +158,16 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 // inputs holds the decoded input: KafkaMirrorMakers in input order, Secrets and ConfigMaps by
 // namespace/name.
 type inputs struct {
-	mirrorMakers []*kafkav1beta2.KafkaMirrorMaker
+	mirrorMakers []mirrorMakerDoc
 	secrets      map[string]*corev1.Secret
 	configMaps   map[string]*corev1.ConfigMap
+}
+
+// mirrorMakerDoc is a KafkaMirrorMaker as read: its JSON, as kubectl would send it to the API
+// server, is only decoded after the CRD schema's validation.
+type mirrorMakerDoc struct {
+	raw             []byte
+	namespace, name string // for messages; namespace is DefaultNamespace when the input has none
 }
 
 func newInputs() *inputs {
@@ -196,14 +225,20 @@ func (in *inputs) add(raw []byte) error {
 	}
 	switch {
 	case gv == kafkav1beta2.SchemeGroupVersion && tm.Kind == "KafkaMirrorMaker":
-		var kmm kafkav1beta2.KafkaMirrorMaker
-		if err := decodeStrict(raw, &kmm); err != nil {
-			return fmt.Errorf("KafkaMirrorMaker: %v", err)
+		// Only the name and namespace are read here, leniently: everything else, malformed
+		// metadata included, is the schema validation's to report, per resource.
+		var m struct {
+			Metadata any `json:"metadata"`
 		}
-		if kmm.Namespace == "" {
-			kmm.Namespace = DefaultNamespace
+		_ = json.Unmarshal(raw, &m)
+		doc := mirrorMakerDoc{raw: raw, namespace: DefaultNamespace}
+		if md, ok := m.Metadata.(map[string]any); ok {
+			if ns, ok := md["namespace"].(string); ok && ns != "" {
+				doc.namespace = ns
+			}
+			doc.name, _ = md["name"].(string)
 		}
-		in.mirrorMakers = append(in.mirrorMakers, &kmm)
+		in.mirrorMakers = append(in.mirrorMakers, doc)
 	case gv.Group == kafkav1beta2.SchemeGroupVersion.Group && tm.Kind == "KafkaMirrorMaker":
 		return fmt.Errorf("KafkaMirrorMaker %s is not supported; only %s is served", tm.APIVersion, kafkav1beta2.SchemeGroupVersion)
 	case gv == corev1.SchemeGroupVersion && tm.Kind == "Secret":
@@ -275,11 +310,20 @@ func (g configMapGetter) Get(name string) (*corev1.ConfigMap, error) {
 	return nil, apierrors.NewNotFound(corev1.Resource("configmaps"), name)
 }
 
-// renderAll renders every KafkaMirrorMaker; failures are "<namespace>/<name>: <Reason>: <message>".
-// renderAll renders every KafkaMirrorMaker. It returns the objects, the validation failures and
-// the notices (what the model ignores), each line prefixed with "<namespace>/<name>: ".
-func renderAll(in *inputs, s model.Settings) (items []runtime.Object, failures, notices []string) {
-	for _, kmm := range in.mirrorMakers {
+// renderAll validates every KafkaMirrorMaker against the CRD, then renders those that pass. It
+// returns the objects, the validation failures and the notices (what the model ignores), each
+// line prefixed with "<namespace>/<name>: ". A failure is one line per error the API server
+// would give ("<field>: <message>"), or the model's "<Reason>: <message>".
+func renderAll(in *inputs, validator *crdschema.Validator, s model.Settings) (items []runtime.Object, failures, notices []string) {
+	for _, doc := range in.mirrorMakers {
+		prefix := doc.namespace + "/" + doc.name + ": "
+		kmm, errs := admit(validator, doc)
+		if len(errs) > 0 {
+			for _, e := range errs {
+				failures = append(failures, prefix+e)
+			}
+			continue
+		}
 		r, err := model.Render(kmm, s, secretGetter{kmm.Namespace, in}, configMapGetter{kmm.Namespace, in})
 		if err != nil {
 			failures = append(failures, fmt.Sprintf("%s/%s: %s", kmm.Namespace, kmm.Name, describe(err)))
@@ -291,6 +335,35 @@ func renderAll(in *inputs, s model.Settings) (items []runtime.Object, failures, 
 		items = append(items, r.ServiceAccount, r.ConfigMap, r.PodDisruptionBudget, r.Deployment)
 	}
 	return items, failures, notices
+}
+
+// admit checks a KafkaMirrorMaker as the API server does when it is created with
+// fieldValidation=Strict (kubectl apply): on success it returns the resource as the API server
+// would store it (pruned, disallowed nulls dropped), decoded into the operator's types;
+// otherwise the API server's errors, "<field>: <message>".
+func admit(validator *crdschema.Validator, doc mirrorMakerDoc) (*kafkav1beta2.KafkaMirrorMaker, []string) {
+	verdict, err := validator.Create(doc.raw, doc.namespace)
+	if err != nil {
+		return nil, []string{"InternalError: " + err.Error()}
+	}
+	if verdict.Code != crdschema.Created {
+		errs := make([]string, 0, len(verdict.Errors))
+		for _, e := range verdict.Errors {
+			errs = append(errs, e.String())
+		}
+		return nil, errs
+	}
+	// What passed the schema decodes: a failure here is a mismatch between the CRD and the Go
+	// types (pkg/apis), not the input's fault.
+	raw, err := json.Marshal(verdict.Object)
+	if err != nil {
+		return nil, []string{"InternalError: " + err.Error()}
+	}
+	var kmm kafkav1beta2.KafkaMirrorMaker
+	if err := decodeStrict(raw, &kmm); err != nil {
+		return nil, []string{"InternalError: decoding into the operator's types: " + err.Error()}
+	}
+	return &kmm, nil
 }
 
 // describe formats a model error as "<Reason>: <message>"; any other error (which the model

@@ -214,11 +214,15 @@ func TestExitCodes(t *testing.T) {
 		{name: "missing file", args: []string{"-f", "/nonexistent/kmm.yaml"}, wantCode: ExitBadInput, wantStderr: "/nonexistent/kmm.yaml"},
 		{name: "invalid YAML", stdin: minimal + "\n---\nfoo: [unclosed\n", args: []string{"-f", "-"}, wantCode: ExitBadInput, wantStderr: "<stdin>: document 2:"},
 		{name: "no kind", stdin: "foo: bar\n", args: []string{"-f", "-"}, wantCode: ExitBadInput, wantStderr: "<stdin>: document 1: no kind"},
-		{name: "unknown field", stdin: strings.Replace(minimal, "replicas: 1", "replicas: 1\n  replica: 2", 1), args: []string{"-f", "-"}, wantCode: ExitBadInput, wantStderr: `unknown field "spec.replica"`},
+		// The API server's strict decoding error (kubectl apply's fieldValidation=Strict).
+		{name: "unknown field", stdin: strings.Replace(minimal, "replicas: 1", "replicas: 1\n  replica: 2", 1), args: []string{"-f", "-"}, wantCode: ExitValidationError,
+			wantStderr: "default/my-mirror-maker: spec.replica: unknown field \"spec.replica\"\n"},
 		{name: "old API version", stdin: strings.Replace(minimal, "v1beta2", "v1beta1", 1), args: []string{"-f", "-"}, wantCode: ExitBadInput, wantStderr: "kafka.strimzi.io/v1beta1 is not supported"},
 		{name: "bad operator setting", stdin: minimal, env: map[string]string{"STRIMZI_IMAGE_PULL_POLICY": "Sometimes"}, args: []string{"-f", "-"}, wantCode: ExitBadInput, wantStderr: "STRIMZI_IMAGE_PULL_POLICY"},
+		// The CRD schema's verdict comes first, with the API server's field paths and messages.
 		{name: "validation error", stdin: strings.Replace(minimal, `include: ".*"`, "", 1), args: []string{"-f", "-"}, wantCode: ExitValidationError,
-			wantStderr: "default/my-mirror-maker: InvalidResourceException: One of the fields include or whitelist needs to be specified.\n"},
+			wantStderr: "default/my-mirror-maker: <nil>: Invalid value: \"\": \"spec\" must validate one and only one schema (oneOf). Found none valid\n" +
+				"default/my-mirror-maker: spec.include: Required value\n"},
 		{name: "unknown version", stdin: strings.Replace(minimal, "version: 3.9.2", "version: 2.8.0", 1), args: []string{"-f", "-"}, wantCode: ExitValidationError,
 			wantStderr: "default/my-mirror-maker: InvalidResourceException: Kafka version 2.8.0 is not supported. Supported versions are: 3.8.0, 3.8.1, 3.9.0, 3.9.1, 3.9.2.\n"},
 		{name: "missing Secret", stdin: strings.Replace(tlsScramInput, "name: target-user}", "name: other}", 1), args: []string{"-f", "-"}, wantCode: ExitValidationError,
@@ -226,8 +230,9 @@ func TestExitCodes(t *testing.T) {
 		{name: "custom image map", stdin: minimal, env: map[string]string{"STRIMZI_KAFKA_MIRROR_MAKER_IMAGES": "3.9.2=registry.example/kafka:mm1"}, args: []string{"-f", "-"}, wantCode: ExitOK},
 		{name: "image map flag", stdin: minimal, env: map[string]string{"STRIMZI_KAFKA_MIRROR_MAKER_IMAGES": "3.9.2=registry.example/kafka:env"},
 			args: []string{"-f", "-", "--kafka-mirror-maker-images", "3.9.2=registry.example/kafka:mm1", "--image-pull-policy=Never"}, wantCode: ExitOK},
-		{name: "ignored parts are warned about", stdin: strings.Replace(minimal, `include: ".*"`, `include: ".*"`+"\n  whitelist: old.*", 1), args: []string{"-f", "-"}, wantCode: ExitOK,
-			wantStderr: "default/my-mirror-maker: warning: Both include and whitelist fields are present. Whitelist is deprecated and will be ignored.\n"},
+		// (include next to whitelist, which the model would also warn about, fails the CRD's oneOf.)
+		{name: "ignored parts are warned about", stdin: strings.Replace(minimal, "groupId: cluster-a-group-id", "groupId: cluster-a-group-id\n    config: {group.id: other}", 1), args: []string{"-f", "-"}, wantCode: ExitOK,
+			wantStderr: "default/my-mirror-maker: warning: Configuration option \"group.id\" is forbidden and will be ignored\n"},
 		{name: "bad setting flag", stdin: minimal, env: map[string]string{"STRIMZI_IMAGE_PULL_POLICY": "Always"}, args: []string{"-f", "-", "--image-pull-policy", "Sometimes"},
 			wantCode: ExitBadInput, wantStderr: `render: invalid value "Sometimes" for --image-pull-policy: not a valid value; use one of Always, IfNotPresent, Never`},
 	}
@@ -265,7 +270,7 @@ func TestPartialFailureStillRendersTheOthers(t *testing.T) {
 	broken := strings.Replace(strings.Replace(minimal, `include: ".*"`, "", 1), "name: my-mirror-maker", "name: broken", 1)
 	code, stdout, stderr := run(t, broken+"\n---\n"+minimal, noEnv, "-f", "-")
 	assert.Equal(t, ExitValidationError, code)
-	assert.Contains(t, stderr, "default/broken: InvalidResourceException")
+	assert.Contains(t, stderr, "default/broken: spec.include: Required value")
 	var list map[string]any
 	require.NoError(t, yaml.Unmarshal([]byte(stdout), &list))
 	assert.Len(t, list["items"], 4)
