@@ -42,9 +42,16 @@ mirror_pkgs='/cmd/kmm-mirror$|/pkg/mirror(/|$)|/test/mirror'
 go test -race -count=1 -timeout 40m $(go list ./... | grep -v -E "/test/e2e$|/test/incluster$|${mirror_pkgs}")
 go test -race -count=1 -timeout 20m $(go list ./... | grep -E "${mirror_pkgs}")
 go test -race -count=1 -timeout 30m ./test/e2e
-# The operator installed in the cluster as real pods on the real node (make deploy), and mirrors
-# copying records there: last of the cluster suites, since that operator watches every namespace.
+# The operator installed in the cluster as real pods on the real node (make deploy, and the Helm
+# chart), and mirrors copying records there: last of the cluster suites, since that operator
+# watches every namespace. It saves scrapes of a real operator's and a real mirror's /metrics.
+rm -f .local/scrapes/operator.prom .local/scrapes/mirror.prom
 go test -race -count=1 -timeout 30m ./test/incluster
+# The alerts and dashboards (artifacts/monitoring): promcheck's own tests, then the rules and
+# every query checked with Prometheus' parser and engine against those scrapes, so no alert or
+# panel names a metric or label the processes do not export.
+(cd hack/tools/promcheck && GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false" go test -count=1 ./...)
+hack/promcheck.sh --scrape operator=.local/scrapes/operator.prom --scrape mirror=.local/scrapes/mirror.prom
 go test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME}" ./pkg/model
 
 # The benchmark's quick mode keeps the harness from rotting: it must complete and write every

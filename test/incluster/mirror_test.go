@@ -120,6 +120,12 @@ func TestRealMirror(t *testing.T) {
 		require.NoError(t, err)
 	}
 
+	_, err = kube.CoreV1().ConfigMaps(ns).Create(bg, &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "mirror-metrics"},
+		Data:       map[string]string{"metrics-config.yml": "lowercaseOutputName: true\n"},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+
 	tolerations, affinity := tolerateRealNode()
 	kmm := &v1beta2.KafkaMirrorMaker{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
@@ -147,6 +153,10 @@ func TestRealMirror(t *testing.T) {
 				},
 			},
 			Include: ptr.To(strings.Join(topics, "|")),
+			// Metrics on port 9404, as Strimzi's metricsConfig turns them on.
+			MetricsConfig: &v1beta2.MetricsConfig{Type: v1beta2.MetricsConfigTypeJmxPrometheusExporter, ValueFrom: &v1beta2.ExternalConfigurationReference{
+				ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "mirror-metrics"}, Key: "metrics-config.yml"},
+			}},
 			// Strimzi's default probes wait 60 s before the first check.
 			ReadinessProbe: &v1beta2.Probe{InitialDelaySeconds: ptr.To[int32](1), PeriodSeconds: ptr.To[int32](2)},
 			LivenessProbe:  &v1beta2.Probe{InitialDelaySeconds: ptr.To[int32](15), PeriodSeconds: ptr.To[int32](5)},
@@ -193,6 +203,14 @@ func TestRealMirror(t *testing.T) {
 	require.NoError(t, err)
 	expected = append(expected, written...)
 	dups := waitAllMirrored(t, dst, expected, partitions, topics, "initial 2000 records", 0)
+
+	// The mirror's metrics, as Prometheus scrapes them through the PodMonitor (port
+	// tcp-prometheus), saved for the alert and dashboard check (hack/promcheck.sh).
+	metrics := httpGet(t, fmt.Sprintf("http://%s:9404/metrics", mmGetPod(t, ns, pod1.Name).Status.PodIP))
+	for _, m := range []string{"kmm_mirror_records_consumed_total", "kmm_mirror_consumer_lag"} {
+		require.Contains(t, metrics, "\n"+m+"{", "the mirror exports %s", m)
+	}
+	saveScrape(t, "mirror.prom", metrics)
 
 	// ---- SCRAM password rotation ----
 	stream := startMirrorStream(t, producer, "b", topics, partitions)
