@@ -142,6 +142,18 @@ tolerations:
 		assert.Contains(t, metrics, "\n"+m+"{", "the leader exports %s", m)
 	}
 	saveScrape(t, "operator.prom", metrics)
+
+	// Leave nothing for the next install's operator to find: the resource's namespace goes while
+	// the chart's operator still runs (a namespace being deleted refuses the children an
+	// operator would re-create in it).
+	require.NoError(t, kube.CoreV1().Namespaces().Delete(bg, kmmNS, metav1.DeleteOptions{}))
+	eventually(t, 2*time.Minute, "namespace "+kmmNS+" to be deleted", func() (bool, string) {
+		_, err := kube.CoreV1().Namespaces().Get(bg, kmmNS, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true, "gone"
+		}
+		return false, fmt.Sprintf("%v", err)
+	})
 }
 
 // helmBinary builds bin/helm from hack/tools/helm when it is missing or stale (hack/helm.sh).
