@@ -197,6 +197,14 @@ func TestFreshObjectsAfterOwnWrites(t *testing.T) {
 	assert.Equal(t, "7", f.c.freshen("Deployment", testNamespace, "d", obj("5")).(*appsv1.Deployment).ResourceVersion)
 	assert.Equal(t, "8", f.c.freshen("Deployment", testNamespace, "d", obj("8")).(*appsv1.Deployment).ResourceVersion)
 
+	// Another writer's change made before the write (version 9) reaches the cache first: the
+	// write's result (10) includes it and stays; a version after it replaces the record.
+	f.c.remember("Deployment", testNamespace, "d", "8", obj("10"))
+	assert.Equal(t, "10", f.c.freshen("Deployment", testNamespace, "d", obj("9")).(*appsv1.Deployment).ResourceVersion)
+	assert.Equal(t, "10", f.c.freshen("Deployment", testNamespace, "d", obj("9")).(*appsv1.Deployment).ResourceVersion, "kept while the cache is older")
+	assert.Equal(t, "11", f.c.freshen("Deployment", testNamespace, "d", obj("11")).(*appsv1.Deployment).ResourceVersion)
+	assert.Equal(t, "9", f.c.freshen("Deployment", testNamespace, "d", obj("9")).(*appsv1.Deployment).ResourceVersion, "record dropped once the cache passed it")
+
 	// A write the server did not change (same resourceVersion) is not remembered.
 	f.c.remember("Deployment", testNamespace, "d", "8", obj("8"))
 	assert.Equal(t, "8", f.c.freshen("Deployment", testNamespace, "d", obj("8")).(*appsv1.Deployment).ResourceVersion)

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/kmm-operator/kmm-operator/pkg/metrics"
@@ -84,6 +85,15 @@ func (c *Controller) freshen(kind, ns, name string, cached runtime.Object) runti
 	}
 	if cachedRV == rec.staleRV {
 		return rec.obj
+	}
+	// The cache may also hold a version between the one the write replaced and the write's
+	// result: another writer's change (the Deployment controller's status, a kubectl edit) made
+	// before the write, whose event arrives first. The write's result includes it. Resource
+	// versions are comparable integers (KEP-5504); one that is not well formed compares as unknown.
+	if m, err := meta.Accessor(rec.obj); err == nil {
+		if cmp, err := resourceversion.CompareResourceVersion(cachedRV, m.GetResourceVersion()); err == nil && cmp < 0 {
+			return rec.obj
+		}
 	}
 	delete(c.fresh, key)
 	return cached
