@@ -394,6 +394,12 @@ func operatorPods(t *testing.T, n int) []corev1.Pod {
 	return pods
 }
 
+// podReady: the Pod's Ready condition is True.
+func podReady(p *corev1.Pod) bool {
+	c := podCondition(p, corev1.PodReady)
+	return c != nil && c.Status == corev1.ConditionTrue
+}
+
 func podCondition(p *corev1.Pod, typ corev1.PodConditionType) *corev1.PodCondition {
 	for i := range p.Status.Conditions {
 		if p.Status.Conditions[i].Type == typ {

@@ -19,7 +19,6 @@ package incluster
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -190,7 +189,7 @@ func TestRealMirror(t *testing.T) {
 	checkMirrorPod(t, pod1)
 	t.Logf("FIGURE pod %s created -> Ready (condition timestamps, 1 s resolution): %s; KafkaMirrorMaker created -> pod Ready: %s",
 		pod1.Name, mmPodReadyAfter(pod1), mmPodReadyTime(pod1).Sub(created.Truncate(time.Second)))
-	probes := mmProbeCount(t, pod1.Name, "Readiness", "successful")
+	probes := waitProbeCount(t, pod1.Name, "Readiness", "successful")
 	require.Positive(t, probes, "kubelet's successful readiness probes of %s", pod1.Name)
 	t.Logf("kubelet prober_probe_total{pod=%q,probe_type=Readiness,result=successful} = %d", pod1.Name, probes)
 
@@ -269,7 +268,7 @@ func TestRealMirror(t *testing.T) {
 	// The new pod reached the source with the new password only: it stayed up and Ready.
 	pod2 = mmGetPod(t, ns, pod2.Name)
 	require.Zero(t, pod2.Status.ContainerStatuses[0].RestartCount, "restarts of %s", pod2.Name)
-	require.True(t, mmPodReady(pod2), "%s Ready", pod2.Name)
+	require.True(t, podReady(pod2), "%s Ready", pod2.Name)
 
 	// ---- deleting the mirror pod ----
 	stream = startMirrorStream(t, producer, "c", topics, partitions)
@@ -311,15 +310,6 @@ func mmKMMReady(k *v1beta2.KafkaMirrorMaker) (bool, string) {
 	return false, strings.Join(states, ", ")
 }
 
-func mmPodReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
 func mmPodReadyTime(p *corev1.Pod) time.Time {
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
@@ -354,7 +344,7 @@ func waitMirrorPod(t *testing.T, ns, selector string, not types.UID, what string
 		found = nil
 		for i := range pods.Items {
 			p := &pods.Items[i]
-			state := fmt.Sprintf("%s %s ready=%v", p.Name, p.Status.Phase, mmPodReady(p))
+			state := fmt.Sprintf("%s %s ready=%v", p.Name, p.Status.Phase, podReady(p))
 			if len(p.Status.ContainerStatuses) > 0 {
 				cs := p.Status.ContainerStatuses[0]
 				state += fmt.Sprintf(" restarts=%d", cs.RestartCount)
@@ -366,7 +356,7 @@ func waitMirrorPod(t *testing.T, ns, selector string, not types.UID, what string
 				state += " terminating"
 			}
 			states = append(states, state)
-			if p.UID != not && p.DeletionTimestamp == nil && mmPodReady(p) {
+			if p.UID != not && p.DeletionTimestamp == nil && podReady(p) {
 				found = p
 			}
 		}
@@ -404,37 +394,21 @@ func checkMirrorPod(t *testing.T, p *corev1.Pod) {
 	require.NotNil(t, rp, "readiness probe of %s", p.Name)
 	require.NotNil(t, rp.Exec, "readiness probe of %s is an exec probe", p.Name)
 	require.Equal(t, []string{"test", "-f", "/tmp/mirror-maker-ready"}, rp.Exec.Command)
-	require.True(t, mmPodReady(p), "%s Ready", p.Name)
+	require.True(t, podReady(p), "%s Ready", p.Name)
 	require.Len(t, p.Status.ContainerStatuses, 1)
 	require.True(t, p.Status.ContainerStatuses[0].Ready, "container of %s ready", p.Name)
 }
 
-// mmProbeCount is the kubelet's prober_probe_total for the pod's probe type and result, read
-// through the API server's node proxy; it polls until the counter is positive.
-func mmProbeCount(t *testing.T, pod, probeType, result string) int {
+// waitProbeCount waits until the kubelet counts a probe of the pod with this result, and returns
+// the count.
+func waitProbeCount(t *testing.T, pod, probeType, result string) int {
 	t.Helper()
-	n := 0
+	var n float64
 	eventually(t, 30*time.Second, "the kubelet's "+probeType+" probe metrics of "+pod, func() (bool, string) {
-		out, err := kubectl(t, "get", "--raw", "/api/v1/nodes/"+realNode+"/proxy/metrics/probes")
-		if err != nil {
-			return false, fmt.Sprintf("%v: %s", err, lastLines(out, 3))
-		}
-		n = 0
-		for _, line := range strings.Split(out, "\n") {
-			if !strings.HasPrefix(line, "prober_probe_total{") || !strings.Contains(line, `pod="`+pod+`"`) ||
-				!strings.Contains(line, `probe_type="`+probeType+`"`) || !strings.Contains(line, `result="`+result+`"`) {
-				continue
-			}
-			f := strings.Fields(line)
-			v, err := strconv.ParseFloat(f[len(f)-1], 64)
-			if err != nil {
-				return false, line
-			}
-			n += int(v)
-		}
-		return n > 0, fmt.Sprintf("%d", n)
+		n = probeCount(t, pod, probeType, result)
+		return n > 0, fmt.Sprintf("%v", n)
 	})
-	return n
+	return int(n)
 }
 
 // mmSCRAMProbe connects a fresh client to c with the given SCRAM-SHA-512 credentials and asks for
