@@ -146,14 +146,7 @@ tolerations:
 	// Leave nothing for the next install's operator to find: the resource's namespace goes while
 	// the chart's operator still runs (a namespace being deleted refuses the children an
 	// operator would re-create in it).
-	require.NoError(t, kube.CoreV1().Namespaces().Delete(bg, kmmNS, metav1.DeleteOptions{}))
-	eventually(t, 2*time.Minute, "namespace "+kmmNS+" to be deleted", func() (bool, string) {
-		_, err := kube.CoreV1().Namespaces().Get(bg, kmmNS, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return true, "gone"
-		}
-		return false, fmt.Sprintf("%v", err)
-	})
+	require.NoError(t, deleteNamespace(kmmNS))
 }
 
 // helmBinary builds bin/helm from hack/tools/helm when it is missing or stale (hack/helm.sh).

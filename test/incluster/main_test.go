@@ -217,13 +217,21 @@ func undeploy() error {
 	_ = kube.RbacV1().ClusterRoleBindings().Delete(bg, "kmm-operator", metav1.DeleteOptions{})
 	_ = kube.RbacV1().RoleBindings("kafka").Delete(bg, "kmm-operator", metav1.DeleteOptions{})
 	_ = kube.RbacV1().Roles("kafka").Delete(bg, "kmm-operator", metav1.DeleteOptions{})
-	if err := kube.CoreV1().Namespaces().Delete(bg, operatorNamespace, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+	return deleteNamespace(operatorNamespace)
+}
+
+// deleteNamespace deletes a namespace and waits (at most 2 minutes) until it is gone.
+func deleteNamespace(ns string) error {
+	if err := kube.CoreV1().Namespaces().Delete(bg, ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
-	return wait.PollUntilContextTimeout(bg, 200*time.Millisecond, 2*time.Minute, true, func(context.Context) (bool, error) {
-		_, err := kube.CoreV1().Namespaces().Get(bg, operatorNamespace, metav1.GetOptions{})
+	if err := wait.PollUntilContextTimeout(bg, 200*time.Millisecond, 2*time.Minute, true, func(context.Context) (bool, error) {
+		_, err := kube.CoreV1().Namespaces().Get(bg, ns, metav1.GetOptions{})
 		return apierrors.IsNotFound(err), nil
-	})
+	}); err != nil {
+		return fmt.Errorf("waiting for namespace %s to be deleted: %w", ns, err)
+	}
+	return nil
 }
 
 // ---- waiting -----------------------------------------------------------------------------
